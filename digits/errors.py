@@ -1,0 +1,25 @@
+"""The one error policy: known errors become one line on stderr and a non-zero exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+
+class DigitsError(Exception):
+    """An error the user can act on; its message names the file, key or value at fault."""
+
+
+def run_main(program: str, main: Callable[[], int]) -> int:
+    """Run `main`, turning a DigitsError into 'program: error: message' (exit 1) and Ctrl-C into exit 130.
+
+    Any other exception is a bug and keeps its traceback.
+    """
+    try:
+        return main()
+    except DigitsError as error:
+        print(f"{program}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{program}: interrupted", file=sys.stderr)
+        return 130

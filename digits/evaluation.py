@@ -1,0 +1,74 @@
+"""Classification metrics from true and predicted labels (NumPy only, so the report needs no TensorFlow)."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import numpy as np
+
+from digits.errors import DigitsError
+from digits.files import atomic_path
+
+NUM_CLASSES = 10
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    """counts[true, predicted] for the 10 digits."""
+    return np.bincount(labels * NUM_CLASSES + predictions, minlength=NUM_CLASSES**2).reshape(NUM_CLASSES, NUM_CLASSES)
+
+
+def classification_metrics(labels: np.ndarray, predictions: np.ndarray) -> dict:
+    """Accuracy, per-class precision/recall/F1/support and macro F1, as plain floats for JSON."""
+    counts = confusion_matrix(labels, predictions)
+    correct = np.diag(counts).astype(float)
+    predicted, actual = counts.sum(axis=0), counts.sum(axis=1)
+    # A class never predicted (or absent) has precision (or recall) 0, as scikit-learn reports it.
+    precision = np.divide(correct, predicted, out=np.zeros(NUM_CLASSES), where=predicted > 0)
+    recall = np.divide(correct, actual, out=np.zeros(NUM_CLASSES), where=actual > 0)
+    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(NUM_CLASSES), where=precision + recall > 0)
+    return {
+        "accuracy": float(correct.sum() / counts.sum()),
+        "macro_f1": float(f1.mean()),
+        "per_class": {
+            str(digit): {
+                "precision": float(precision[digit]),
+                "recall": float(recall[digit]),
+                "f1": float(f1[digit]),
+                "support": int(actual[digit]),
+            }
+            for digit in range(NUM_CLASSES)
+        },
+    }
+
+
+def top_confusions(labels: np.ndarray, predictions: np.ndarray, count: int) -> list[tuple[int, int, int]]:
+    """The `count` most frequent mistakes as (true, predicted, times), most frequent first."""
+    counts = confusion_matrix(labels, predictions)
+    np.fill_diagonal(counts, 0)
+    order = np.argsort(-counts, axis=None, kind="stable")[:count]
+    pairs = [(int(i // NUM_CLASSES), int(i % NUM_CLASSES)) for i in order]
+    return [(true, predicted, int(counts[true, predicted])) for true, predicted in pairs if counts[true, predicted]]
+
+
+def write_predictions(path: str | os.PathLike, labels: np.ndarray, predictions: np.ndarray) -> None:
+    """One row per test image, in the `actual,predicted` form DVC's confusion template reads."""
+    with atomic_path(path) as temporary, temporary.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["actual", "predicted"])
+        writer.writerows(zip(labels.tolist(), predictions.tolist()))
+
+
+def read_predictions(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        with open(path, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        labels = np.array([int(row["actual"]) for row in rows], dtype=np.int64)
+        predictions = np.array([int(row["predicted"]) for row in rows], dtype=np.int64)
+    except FileNotFoundError:
+        raise DigitsError(f"{path}: not found; run `dvc repro` to create it") from None
+    except (OSError, KeyError, ValueError, TypeError) as error:
+        raise DigitsError(f"{path}: damaged ({error}); run `dvc repro` to recreate it") from None
+    if len(labels) == 0 or labels.min() < 0 or max(labels.max(), predictions.max()) >= NUM_CLASSES or predictions.min() < 0:
+        raise DigitsError(f"{path}: expected rows of digits 0-9")
+    return labels, predictions

@@ -1,0 +1,114 @@
+"""Load one section of params.yaml into a frozen dataclass, refusing anything unexpected.
+
+DVC reruns a stage when a param it tracks changes, but a mistyped key would otherwise be
+silently ignored; here every key must be known, of the right type and in range.
+"""
+
+from __future__ import annotations
+
+import os
+import typing
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+from digits.errors import DigitsError
+
+
+class ParamsError(DigitsError):
+    """params.yaml is missing, unreadable, or has a key that is unknown, mistyped or out of range."""
+
+
+@dataclass(frozen=True)
+class PreprocessParams:
+    validation_size: int = field(metadata={"min": 1})  # training images held out for validation
+    seed: int = field(metadata={"min": 0})  # seed of the train/validation split
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    model: str = field(metadata={"choices": ("mlp",)})  # architecture
+    hidden_units: tuple[int, ...] = field(metadata={"min": 1})  # mlp: units per hidden Dense layer
+    epochs: int = field(metadata={"min": 1})  # passes over the training images
+    batch_size: int = field(metadata={"min": 1})  # images per gradient step
+    learning_rate: float = field(metadata={"above": 0.0})  # Adam's step size
+    seed: int = field(metadata={"min": 0})  # seed of weight initialisation and shuffling
+
+
+@dataclass(frozen=True)
+class EvaluateParams:
+    misclassified_shown: int = field(metadata={"min": 1, "max": 100})  # digits in the misclassified grid
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    top_confusions: int = field(metadata={"min": 0})  # most frequent mistakes listed in report.md
+
+
+SECTIONS = {"preprocess": PreprocessParams, "train": TrainParams, "evaluate": EvaluateParams, "report": ReportParams}
+
+
+def read_params_file(path: str | os.PathLike = "params.yaml") -> dict:
+    """Read params.yaml as a mapping of known sections."""
+    try:
+        params = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: not found (run from the project's root directory)") from None
+    except (OSError, yaml.YAMLError) as error:
+        raise ParamsError(f"{path}: cannot read it ({str(error).splitlines()[0]})") from None
+    if not isinstance(params, dict):
+        raise ParamsError(f"{path}: expected a mapping of sections ({', '.join(SECTIONS)})")
+    for section in params:
+        if section not in SECTIONS:
+            raise ParamsError(f"{path}: unknown section '{section}'; allowed: {', '.join(SECTIONS)}")
+    return params
+
+
+def load_params(section: str, path: str | os.PathLike = "params.yaml"):
+    """Return params.yaml's `section` as its dataclass, or raise ParamsError naming the key at fault."""
+    cls = SECTIONS[section]
+    values = read_params_file(path).get(section)
+    if not isinstance(values, dict):
+        raise ParamsError(f"{path}: section '{section}' is missing or not a mapping")
+    names = [f.name for f in fields(cls)]
+    for key in values:
+        if key not in names:
+            raise ParamsError(f"{path}: unknown key {section}.{key}; allowed: {', '.join(names)}")
+    types = typing.get_type_hints(cls)
+    checked = {}
+    for f in fields(cls):
+        if f.name not in values:
+            raise ParamsError(f"{path}: {section}.{f.name} is missing")
+        checked[f.name] = _check(values[f.name], types[f.name], f.metadata, f"{path}: {section}.{f.name}")
+    return cls(**checked)
+
+
+def _check(value: object, expected: type, rules: typing.Mapping, where: str) -> object:
+    if typing.get_origin(expected) is tuple:
+        if not isinstance(value, list) or not value:
+            raise ParamsError(f"{where} is {value!r}; expected a non-empty list of {_describe(int, rules)}")
+        return tuple(_check(item, int, rules, where) for item in value)
+    ok_type = {
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        str: isinstance(value, str),
+    }[expected]
+    in_range = ok_type and (
+        value in rules.get("choices", (value,))
+        and value >= rules.get("min", value)
+        and value <= rules.get("max", value)
+        and ("above" not in rules or value > rules["above"])
+    )
+    if not in_range:
+        raise ParamsError(f"{where} is {value!r}; expected {_describe(expected, rules)}")
+    return float(value) if expected is float else value
+
+
+def _describe(expected: type, rules: typing.Mapping) -> str:
+    if "choices" in rules:
+        return "one of " + ", ".join(rules["choices"])
+    text = {int: "a whole number", float: "a number", str: "a string"}[expected]
+    bounds = [f">= {rules['min']}" if "min" in rules else "", f"> {rules['above']}" if "above" in rules else "",
+              f"<= {rules['max']}" if "max" in rules else ""]
+    return " ".join([text, " and ".join(b for b in bounds if b)]).strip()
