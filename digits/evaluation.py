@@ -42,6 +42,12 @@ def classification_metrics(labels: np.ndarray, predictions: np.ndarray) -> dict:
     }
 
 
+def cross_entropy(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean sparse categorical cross-entropy, clipping probabilities at 1e-7 as Keras does."""
+    true_class = probabilities[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(np.clip(true_class.astype(np.float64), 1e-7, 1 - 1e-7))))
+
+
 def top_confusions(labels: np.ndarray, predictions: np.ndarray, count: int) -> list[tuple[int, int, int]]:
     """The `count` most frequent mistakes as (true, predicted, times), most frequent first."""
     counts = confusion_matrix(labels, predictions)

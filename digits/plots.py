@@ -36,6 +36,7 @@ def plot_class_balance(labels_by_split: dict[str, np.ndarray]) -> Figure:
         x=[r["digit"] for r in rows], y=[r["images"] for r in rows], hue=[r["split"] for r in rows], ax=axes
     )
     axes.set(xlabel="Digit", ylabel="Images", title="Class balance")
+    sns.move_legend(axes, "upper left", bbox_to_anchor=(1, 1), title="split", frameon=False)
     return figure
 
 

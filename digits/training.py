@@ -41,6 +41,7 @@ def train_model(
         make_dataset(*train, params.batch_size, shuffle_seed=params.seed),
         validation_data=make_dataset(*validation, batch_size=1024),
         epochs=params.epochs,
+        shuffle=False,  # The dataset shuffles itself, with the seed.
         callbacks=callbacks,
         # A live progress bar in a terminal; one line per epoch in logs.
         verbose=1 if sys.stdout.isatty() else 2,

@@ -9,11 +9,9 @@ import json
 import sys
 from pathlib import Path
 
-import keras
-
 from digits.data import load_split
 from digits.errors import run_main
-from digits.evaluation import classification_metrics, confusion_matrix, write_predictions
+from digits.evaluation import classification_metrics, confusion_matrix, cross_entropy, write_predictions
 from digits.files import write_text_atomic
 from digits.models import load_model
 from digits.params import load_params
@@ -35,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Metrics for `dvc metrics diff`, per-image rows for DVC's confusion template.
     metrics = classification_metrics(labels, predictions)
-    metrics["loss"] = float(keras.losses.SparseCategoricalCrossentropy()(labels, probabilities))
+    metrics["loss"] = cross_entropy(labels, probabilities)
     write_text_atomic(args.metrics, json.dumps({"test": metrics}, indent=2) + "\n")
     write_predictions(args.predictions, labels, predictions)
 
