@@ -119,7 +119,7 @@ def download_mnist(
         try:
             files = fetch()
             check_dataset(files, spec)
-        except (DownloadError, IdxError, OSError, http.client.HTTPException) as error:
+        except (DownloadError, IdxError, OSError, ValueError, http.client.HTTPException) as error:
             log(f"download: {name} failed: {error}")
             failures.append(name)
             continue

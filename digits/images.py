@@ -58,16 +58,18 @@ def to_mnist(gray: np.ndarray, name: str = "image") -> np.ndarray:
 
 
 def center_by_mass(digit: np.ndarray) -> np.ndarray:
-    """Paste `digit` (at most 20x20) into a 28x28 canvas with its centre of mass at the centre."""
+    """Paste `digit` (at most 20x20) into a 28x28 canvas with its centre of mass at the centre.
+
+    The shift is rounded to whole pixels, as MNIST's was, so the strokes are not blurred again.
+    """
     moments = cv2.moments(digit.astype(np.float32))
     if moments["m00"] == 0:
         raise ImageError("no ink to centre")
-    shift_x = CANVAS / 2 - moments["m10"] / moments["m00"]
-    shift_y = CANVAS / 2 - moments["m01"] / moments["m00"]
+    # Pixel i has its centre at coordinate i, so the canvas centre is at (28 - 1) / 2.
+    shift_x = round((CANVAS - 1) / 2 - moments["m10"] / moments["m00"])
+    shift_y = round((CANVAS - 1) / 2 - moments["m01"] / moments["m00"])
     translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
-    # Centre of mass in pixel-centre coordinates: pixel i covers [i, i+1), so shift by half a pixel.
-    translation[:, 2] -= 0.5
-    return cv2.warpAffine(digit, translation, (CANVAS, CANVAS), flags=cv2.INTER_LINEAR, borderValue=0)
+    return cv2.warpAffine(digit, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
 def list_images(paths: list[str]) -> list[str]:
