@@ -1,0 +1,92 @@
+"""End to end: the real `dvc repro` on a copy of the project, fed a small synthetic data set from a local mirror."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, write_synthetic_mirror
+
+STAGES = ["download", "preprocess", "train", "evaluate", "report"]
+
+
+def run(args, cwd, env):
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def dvc(*args, project):
+    return run([sys.executable, "-m", "dvc", *args], project["dir"], project["env"])
+
+
+def stages_run(output):
+    return re.findall(r"Running stage '(\w+)'", output)
+
+
+def set_param(project, section, key, value):
+    path = project["dir"] / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    params[section][key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A copy of the repository's files in a fresh git repo, set to read the synthetic mirror."""
+    base = tmp_path_factory.mktemp("e2e")
+    directory = base / "project"
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split("\n")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file() and not name.startswith("tests/"):
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, directory / name)
+    spec = write_synthetic_mirror(base / "mirror")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "DIGITS_MNIST_MIRROR": str(base / "mirror"),
+        "DIGITS_MNIST_SPEC": str(spec),
+        "DIGITS_CACHE_DIR": str(base / "cache"),
+    }
+    project = {"dir": directory, "env": env}
+    set_param(project, "preprocess", "validation_size", 100)
+    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
+        run(["git", *command], directory, env)
+    project["first_run"] = dvc("repro", project=project)
+    return project
+
+
+def test_repro_runs_every_stage_and_writes_every_output(project):
+    assert stages_run(project["first_run"]) == STAGES
+    directory = project["dir"]
+    for output in ["data/raw/train-images-idx3-ubyte", "data/prepared/test.npz", "models/model.keras",
+                   "reports/metrics.json", "reports/predictions.csv", "reports/confusion_matrix.png",
+                   "reports/misclassified.png", "reports/class_balance.png", "reports/training_curves.png",
+                   "reports/report.md", "reports/train/plots/metrics/eval/accuracy.tsv"]:
+        assert (directory / output).stat().st_size > 0, output
+    metrics = json.loads((directory / "reports/metrics.json").read_text())
+    assert 0 <= metrics["test"]["accuracy"] <= 1
+    assert "test.accuracy" in dvc("metrics", "show", project=project)
+
+
+def test_second_repro_runs_nothing(project):
+    assert stages_run(dvc("repro", project=project)) == []
+
+
+def test_changing_epochs_reruns_train_evaluate_report(project):
+    set_param(project, "train", "epochs", 2)
+    assert stages_run(dvc("repro", project=project)) == ["train", "evaluate", "report"]
+    assert len((project["dir"] / "reports/train/plots/metrics/train/loss.tsv").read_text().splitlines()) == 3
+
+
+def test_changing_a_report_setting_reruns_only_report(project):
+    set_param(project, "report", "top_confusions", 3)
+    assert stages_run(dvc("repro", project=project)) == ["report"]
