@@ -28,12 +28,24 @@ class PreprocessParams:
 
 @dataclass(frozen=True)
 class TrainParams:
-    model: str = field(metadata={"choices": ("mlp",)})  # architecture
-    hidden_units: tuple[int, ...] = field(metadata={"min": 1})  # mlp: units per hidden Dense layer
+    model: str = field(metadata={"choices": ("mlp", "cnn")})  # architecture
+    hidden_units: tuple[int, ...] = field(metadata={"min": 1})  # units of each hidden Dense layer
+    filters: tuple[int, ...] = field(metadata={"min": 1})  # cnn: filters of each conv block
+    convs_per_block: int = field(metadata={"min": 1, "max": 4})  # cnn: 3x3 convolutions per block
+    batch_norm: bool = field(metadata={})  # cnn: batch normalisation after each convolution
+    dropout: float = field(metadata={"min": 0.0, "max": 0.9})  # cnn: dropout rate before each Dense layer
+    augment_shift: float = field(metadata={"min": 0.0, "max": 0.5})  # random shift, fraction of the image
+    augment_rotation: float = field(metadata={"min": 0.0, "max": 180.0})  # random rotation, degrees
+    augment_zoom: float = field(metadata={"min": 0.0, "max": 0.5})  # random zoom, fraction
     epochs: int = field(metadata={"min": 1})  # passes over the training images
     batch_size: int = field(metadata={"min": 1})  # images per gradient step
-    learning_rate: float = field(metadata={"above": 0.0})  # Adam's step size
-    seed: int = field(metadata={"min": 0})  # seed of weight initialisation and shuffling
+    learning_rate: float = field(metadata={"above": 0.0})  # Adam's (peak) step size
+    schedule: str = field(metadata={"choices": ("constant", "cosine")})  # learning-rate schedule
+    warmup_epochs: float = field(metadata={"min": 0.0})  # cosine: linear warm-up length, epochs
+    label_smoothing: float = field(metadata={"min": 0.0, "max": 0.5})  # cross-entropy label smoothing
+    restore_best: bool = field(metadata={})  # keep the epoch with the best validation accuracy
+    jit_compile: bool = field(metadata={})  # compile the training step with XLA
+    seed: int = field(metadata={"min": 0})  # seed of weight initialisation, shuffling, augmentation
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,7 @@ def _check(value: object, expected: type, rules: typing.Mapping, where: str) -> 
             raise ParamsError(f"{where} is {value!r}; expected a non-empty list of {_describe(int, rules)}")
         return tuple(_check(item, int, rules, where) for item in value)
     ok_type = {
+        bool: isinstance(value, bool),
         int: isinstance(value, int) and not isinstance(value, bool),
         float: isinstance(value, (int, float)) and not isinstance(value, bool),
         str: isinstance(value, str),
@@ -108,6 +121,8 @@ def _check(value: object, expected: type, rules: typing.Mapping, where: str) -> 
 def _describe(expected: type, rules: typing.Mapping) -> str:
     if "choices" in rules:
         return "one of " + ", ".join(rules["choices"])
+    if expected is bool:
+        return "true or false"
     text = {int: "a whole number", float: "a number", str: "a string"}[expected]
     bounds = [f">= {rules['min']}" if "min" in rules else "", f"> {rules['above']}" if "above" in rules else "",
               f"<= {rules['max']}" if "max" in rules else ""]

@@ -4,7 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from digits.models import build_mlp
+from tests.test_models import params_with
+from digits.models import build_model
 from tests.test_images import photo_of_digit
 
 
@@ -12,7 +13,7 @@ from tests.test_images import photo_of_digit
 def model_path(tmp_path_factory):
     # An untrained model: these tests check the command's behaviour, not the model's accuracy.
     path = tmp_path_factory.mktemp("model") / "model.keras"
-    build_mlp((8,)).save(path)
+    build_model(params_with(hidden_units=(8,))).save(path)
     return str(path)
 
 

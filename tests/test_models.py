@@ -1,16 +1,31 @@
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
+import yaml
 
 from digits.errors import DigitsError
-from digits.models import build_mlp, load_model
-from digits.params import TrainParams
-from digits.training import make_deterministic, train_model
-from tests.conftest import synthetic_mnist
+from digits.models import build_model, load_model
+from digits.params import load_params
+from digits.training import learning_rate, make_deterministic, train_model
+from tests.conftest import ROOT, synthetic_mnist
+
+PRESETS = yaml.safe_load((ROOT / "benchmarks/presets.yaml").read_text())
 
 
-def test_mlp_matches_the_notebook():
-    model = build_mlp((50, 50))
+def params_with(**overrides):
+    return dataclasses.replace(load_params("train", ROOT / "params.yaml"), **overrides)
+
+
+def preset_params(name):
+    overrides = {dotted.split(".")[1]: value for dotted, value in (PRESETS[name] or {}).items()}
+    overrides = {key: tuple(value) if isinstance(value, list) else value for key, value in overrides.items()}
+    return params_with(**overrides)
+
+
+def test_default_mlp_is_the_notebooks_network():
+    model = build_model(params_with())
     # 784*50+50, 50*50+50, 50*10+10 weights: the notebook's network.
     assert model.count_params() == 42310
     probabilities = model.predict(np.zeros((2, 28, 28), np.uint8), verbose=0)
@@ -19,25 +34,56 @@ def test_mlp_matches_the_notebook():
 
 
 def test_model_scales_raw_pixels_itself():
-    model = build_mlp((8,))
+    model = build_model(params_with())
     assert model.inputs[0].dtype == "uint8"
     assert isinstance(model.layers[1], keras.layers.Rescaling)
 
 
-def test_a_few_steps_lower_the_loss():
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_builds_a_digit_classifier(name):
+    params = preset_params(name)
+    model = build_model(params)
+    assert model.output_shape == (None, 10)
+    assert 10_000 < model.count_params() < 3_000_000
+    if params.model == "cnn":
+        assert any(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
+
+
+@pytest.mark.parametrize("model", ["mlp", "cnn"])
+def test_a_few_steps_lower_the_loss(model):
     make_deterministic(0)
     images, labels = synthetic_mnist(256, seed=0)
-    params = TrainParams(model="mlp", hidden_units=(32,), epochs=3, batch_size=32, learning_rate=0.003, seed=0)
-    history = train_model(build_mlp(params.hidden_units), (images, labels), (images[:64], labels[:64]), params, [])
+    params = params_with(model=model, hidden_units=(32,), filters=(8, 16), epochs=3, learning_rate=0.003,
+                         batch_norm=True, dropout=0.1, schedule="cosine", warmup_epochs=0.5, label_smoothing=0.1)
+    history = train_model(build_model(params), (images, labels), (images[:64], labels[:64]), params, [])
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
+def test_augmentation_is_active_in_training_only():
+    params = params_with(model="cnn", augment_shift=0.1, augment_rotation=15, augment_zoom=0.1)
+    model = build_model(params)
+    augmentations = [layer for layer in model.layers
+                     if isinstance(layer, (keras.layers.RandomRotation, keras.layers.RandomZoom, keras.layers.RandomTranslation))]
+    assert len(augmentations) == 3
+    images = keras.ops.convert_to_tensor(synthetic_mnist(8, seed=1)[0][..., None] / 255, dtype="float32")
+    for layer in augmentations:
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(images, training=False)), images)
+        assert not np.allclose(keras.ops.convert_to_numpy(layer(images, training=True)), images)
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero():
+    schedule = learning_rate(params_with(schedule="cosine", learning_rate=0.01, warmup_epochs=1, epochs=4), 10)
+    rates = [float(schedule(step)) for step in (0, 5, 10, 25, 40)]
+    assert rates[0] == 0 and rates[1] == pytest.approx(0.005) and rates[2] == pytest.approx(0.01)
+    assert rates[2] > rates[3] > rates[4] and rates[4] == pytest.approx(0, abs=1e-6)
+
+
 def test_saved_model_loads_in_safe_mode(tmp_path):
-    model = build_mlp((4,))
+    model = build_model(params_with(model="cnn", filters=(4,), hidden_units=(8,), augment_rotation=10))
     model.save(tmp_path / "m.keras")
     loaded = load_model(tmp_path / "m.keras")
     sample = np.full((1, 28, 28), 128, np.uint8)
-    np.testing.assert_allclose(loaded.predict(sample, verbose=0), model.predict(sample, verbose=0))
+    np.testing.assert_allclose(loaded.predict(sample, verbose=0), model.predict(sample, verbose=0), rtol=1e-6)
 
 
 @pytest.mark.parametrize("name, message", [("m.h5", "only .keras models"), ("missing.keras", "run `dvc repro` first")])
