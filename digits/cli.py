@@ -1,17 +1,23 @@
-"""The `digits` command: `digits predict [--model M] [--json] PATH...`."""
+"""The `digits` command: `digits predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 import numpy as np
 
 from digits.errors import DigitsError, run_main
-from digits.images import list_images, read_grayscale, to_mnist
+from digits.images import list_images
+from digits.photo import debug_writer, prepare_digit, prepare_digits
+from digits.predictor import load_predictor
 
-DEFAULT_MODEL = "models/model.keras"
+DEFAULT_MODEL = "models/model.tflite"
+PARALLEL_FROM = 32  # images: below this, starting worker processes costs more than it saves
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,46 +27,82 @@ def main(argv: list[str] | None = None) -> int:
 def program(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="digits", description="Handwritten-digit recognition.")
     commands = parser.add_subparsers(dest="command", required=True)
-    predict = commands.add_parser("predict", help="read the digit in each image")
-    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders of images")
-    predict.add_argument("--model", default=DEFAULT_MODEL, help=f"trained model (default: {DEFAULT_MODEL})")
+    predict = commands.add_parser("predict", help="read the digit (or, with --multi, the number) in each image")
+    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, or folders of them (read in name order)")
+    predict.add_argument("--model", default=DEFAULT_MODEL, help=f"a .tflite or .keras model (default: {DEFAULT_MODEL})")
     predict.add_argument("--json", action="store_true", help="one JSON object per line per image")
+    predict.add_argument("--multi", action="store_true", help="read a row of digits as a number")
+    predict.add_argument("--debug-dir", metavar="DIR", help="write each preprocessing step of each image as PNG")
     args = parser.parse_args(argv)
-    return run_predict(args.paths, args.model, args.json)
+    return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir)
 
 
-def run_predict(paths: list[str], model_path: str, as_json: bool) -> int:
-    """Predict every readable image; report each unreadable one and exit 1 if there was any."""
-    images, failures = {}, {}
-    for path in list_images(paths):
-        try:
-            images[path] = to_mnist(read_grayscale(path), path)
-        except DigitsError as error:
-            failures[path] = str(error)
-    if not images and not failures:
+def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, debug_dir: str | None) -> int:
+    """Answer every readable image; report each failure on its own line; exit 1 if any failed."""
+    images = list_images(paths)
+    if not images:
         raise DigitsError(f"no images found in {', '.join(paths)}")
+    predict = load_predictor(model_path)
 
-    probabilities = {}
-    if images:
-        from digits.models import load_model  # TensorFlow loads only when there is something to predict.
+    prepare = partial(_prepare, multi=multi, debug_dir=debug_dir)
+    if len(images) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor() as pool:
+            prepared = list(pool.map(prepare, images, chunksize=16))
+    else:
+        prepared = [prepare(path) for path in images]
 
-        model = load_model(model_path)
-        batch = model.predict(np.stack(list(images.values())), verbose=0)
-        probabilities = dict(zip(images, batch))
-
-    listed = list_images(paths)
-    for path in listed:
-        if path in failures:
-            print(json.dumps({"image": path, "error": failures[path]}) if as_json else f"digits: error: {failures[path]}",
-                  file=sys.stdout if as_json else sys.stderr)
+    # One batched inference over every digit of every image.
+    digits = [digit for result in prepared if not isinstance(result, str) for digit in result]
+    probabilities = iter(predict(np.stack(digits)) if digits else [])
+    failed = False
+    for path, result in zip(images, prepared):
+        if isinstance(result, str):
+            failed = True
+            if as_json:
+                print(json.dumps({"image": path, "error": result}))
+            else:
+                print(f"digits: error: {result}", file=sys.stderr)
             continue
-        scores = probabilities[path]
-        top3 = np.argsort(-scores)[:3]
-        digit, confidence = int(top3[0]), float(scores[top3[0]])
-        if as_json:
-            print(json.dumps({"image": path, "digit": digit, "confidence": round(confidence, 4),
-                              "top3": [{"digit": int(d), "confidence": round(float(scores[d]), 4)} for d in top3]}))
-        else:
-            sentence = f"The Handwritten Digit is recognised as: {digit} (confidence {confidence:.1%})"
-            print(sentence if len(listed) == 1 else f"{path}: {sentence}")
-    return 1 if failures else 0
+        answers = [describe(next(probabilities)) for _ in result]
+        print(json.dumps(as_record(path, answers, multi)) if as_json else as_sentence(path, answers, multi, len(images)))
+    return 1 if failed else 0
+
+
+def _prepare(path: str, multi: bool, debug_dir: str | None) -> list[np.ndarray] | str:
+    """The digits of one image, or the error message (a string, so it crosses process boundaries)."""
+    debug = debug_writer(debug_dir, path) if debug_dir else None
+    try:
+        return prepare_digits(path, debug) if multi else [prepare_digit(path, debug)]
+    except DigitsError as error:
+        return str(error)
+
+
+def describe(scores: np.ndarray) -> dict:
+    top3 = np.argsort(-scores)[:3]
+    return {"digit": int(top3[0]), "confidence": round(float(scores[top3[0]]), 4),
+            "top3": [{"digit": int(d), "confidence": round(float(scores[d]), 4)} for d in top3]}
+
+
+def as_record(path: str, answers: list[dict], multi: bool) -> dict:
+    """The JSON line. With --multi, `digit` and `top3` are the leftmost digit's, `confidence` the lowest."""
+    record = {"image": path, **answers[0]}
+    if multi:
+        record["digits"] = [answer["digit"] for answer in answers]
+        record["number"] = "".join(str(answer["digit"]) for answer in answers)
+        record["confidence"] = min(answer["confidence"] for answer in answers)
+    return record
+
+
+def as_sentence(path: str, answers: list[dict], multi: bool, image_count: int) -> str:
+    """The notebook's sentence, with the confidence (for a number, the lowest digit's)."""
+    confidence = min(answer["confidence"] for answer in answers)
+    if multi:
+        number = "".join(str(answer["digit"]) for answer in answers)
+        sentence = f"The Handwritten Number is recognised as: {number} (confidence {confidence:.1%})"
+    else:
+        sentence = f"The Handwritten Digit is recognised as: {answers[0]['digit']} (confidence {confidence:.1%})"
+    return sentence if image_count == 1 else f"{path}: {sentence}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,9 +4,10 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.test_models import params_with
 from digits.models import build_model
-from tests.test_images import photo_of_digit
+from tests.test_images import png_header_only
+from tests.test_models import params_with
+from tests.test_photo import photo_of_digit, row_of_digits
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +39,43 @@ def test_json_lines_parse(run_cli, model_path, good_image):
     assert 0 <= rows[0]["confidence"] <= 1 and len(rows[0]["top3"]) == 3
 
 
+def test_multi_reads_a_number(run_cli, model_path, tmp_path):
+    cv2.imwrite(str(tmp_path / "row.png"), row_of_digits([2, 0, 2, 4]))
+    status, out, _ = run_cli("predict", "--multi", "--json", "--model", model_path, str(tmp_path / "row.png"))
+    record = json.loads(out)
+    assert status == 0 and len(record["digits"]) == 4
+    assert record["number"] == "".join(map(str, record["digits"]))
+
+
+def test_debug_dir_gets_the_steps(run_cli, model_path, good_image, tmp_path):
+    status, _, _ = run_cli("predict", "--debug-dir", str(tmp_path / "debug"), "--model", model_path, good_image)
+    assert status == 0 and len(list((tmp_path / "debug").glob("seven-*.png"))) == 6
+
+
+def test_a_folder_is_read_in_parallel_in_name_order(run_cli, model_path, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for index in range(40):
+        cv2.imwrite(str(folder / f"{index:02d}.png"), photo_of_digit(index % 10, size=(120, 120), height=60))
+    status, out, _ = run_cli("predict", "--json", "--model", model_path, str(folder))
+    images = [json.loads(line)["image"] for line in out.splitlines()]
+    assert status == 0 and images == [str(folder / f"{index:02d}.png") for index in range(40)]
+
+
 def write_bad_inputs(tmp_path):
     (tmp_path / "empty.png").write_bytes(b"")
     (tmp_path / "text.png").write_text("not an image")
+    (tmp_path / "corrupt.png").write_bytes(png_header_only(100, 100))
+    (tmp_path / "huge.png").write_bytes(png_header_only(12000, 10000))
+    cv2.imwrite(str(tmp_path / "tiny.png"), np.zeros((1, 1), np.uint8))
     cv2.imwrite(str(tmp_path / "blank.png"), np.full((60, 60), 245, np.uint8))
     return {
         str(tmp_path / "missing.png"): "file not found",
         str(tmp_path / "empty.png"): "empty file",
-        str(tmp_path / "text.png"): "not an image OpenCV can decode",
+        str(tmp_path / "text.png"): "not an image",
+        str(tmp_path / "corrupt.png"): "corrupt or truncated image",
+        str(tmp_path / "huge.png"): "more than the 100 megapixels allowed",
+        str(tmp_path / "tiny.png"): "too small to hold a digit",
         str(tmp_path / "blank.png"): "no digit found",
     }
 
@@ -70,7 +100,14 @@ def test_bad_inputs_in_json_have_an_error_field(run_cli, model_path, good_image,
     assert [("error" in row) for row in rows] == [True] * len(bad) + [False]
 
 
-def test_missing_model_says_what_to_run(run_cli, good_image, tmp_path):
-    status, out, err = run_cli("predict", "--model", str(tmp_path / "model.keras"), good_image)
+@pytest.mark.parametrize("name, content, message", [
+    ("model.tflite", None, "no trained model; run `dvc repro` first"),
+    ("model.tflite", b"garbage", "not a readable LiteRT model"),
+    ("model.onnx", b"garbage", "a model must be a .tflite or .keras file"),
+])
+def test_missing_or_unreadable_model_is_one_line(run_cli, good_image, tmp_path, name, content, message):
+    if content is not None:
+        (tmp_path / name).write_bytes(content)
+    status, out, err = run_cli("predict", "--model", str(tmp_path / name), good_image)
     assert status == 1 and out == ""
-    assert err.strip() == f"digits: error: {tmp_path / 'model.keras'}: no trained model; run `dvc repro` first"
+    assert err.startswith(f"digits: error: {tmp_path / name}: ") and message in err and len(err.splitlines()) == 1

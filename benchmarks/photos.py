@@ -1,0 +1,127 @@
+"""Benchmark: reading MNIST test digits from photo-like images, against the clean digits and the notebook's recipe.
+
+Usage: python benchmarks/photos.py [--count N] [--model models/model.tflite] [--write-samples DIR]
+Needs data/prepared/test.npz and the model (run `dvc repro` first). Each test digit is turned into a
+photo of dark ink on light paper (scaled up to 100-400 px, off-centre in a larger frame, rotated,
+thicker or thinner strokes, a lighting gradient and a shadow, blur, noise, JPEG compression), then:
+- clean: the model on the original 28x28 digits;
+- photo: `digits.photo.prepare_digit` on each photo, then the model;
+- notebook recipe: the photo resized straight to 28x28 (and also inverted), as the notebook did.
+Throughput is timed on whole `digits predict` processes: one image, and a folder of 1000 photos.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digits.data import load_split  # noqa: E402
+from digits.photo import prepare_digit  # noqa: E402
+from digits.predictor import load_predictor  # noqa: E402
+
+
+def make_photo(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A colour JPEG-decoded photo of one white-on-black 28x28 digit, as a phone would take it."""
+    height = int(rng.uniform(100, 400))
+    scale = height / 28
+    ink = cv2.resize(digit, (height, height), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+    # Pen width: thinner or thicker strokes, up to about a third of MNIST's stroke either way.
+    radius = int(round(abs(rng.uniform(-0.6, 0.9)) * scale))
+    if radius:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+        ink = cv2.dilate(ink, kernel) if rng.random() < 0.6 else cv2.erode(ink, kernel)
+    rotation = cv2.getRotationMatrix2D((height / 2, height / 2), rng.uniform(-10, 10), 1.0)
+    ink = cv2.warpAffine(ink, rotation, (height, height))
+    # Off-centre in a larger frame.
+    frame_h, frame_w = int(height * rng.uniform(1.3, 2.5)), int(height * rng.uniform(1.3, 2.5))
+    top, left = rng.integers(0, frame_h - height + 1), rng.integers(0, frame_w - height + 1)
+    alpha = np.zeros((frame_h, frame_w), np.float32)
+    alpha[top : top + height, left : left + height] = np.clip(ink, 0, 1)
+    # Paper and ink colours, a lighting gradient and a soft shadow over part of the page.
+    paper = rng.uniform(170, 245) * np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.9, 1.0)])
+    pen = rng.uniform(10, 90) * np.array([rng.uniform(1, 1.6), 1.0, 1.0])
+    rows, columns = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    along = (np.cos(angle) * columns / frame_w + np.sin(angle) * rows / frame_h)
+    light = 1 - rng.uniform(0, 0.4) * (along - along.min()) / max(1e-6, np.ptp(along))
+    edge = rng.uniform(0.2, 0.8) * frame_w + (rows - frame_h / 2) * rng.uniform(-0.5, 0.5)
+    light *= 1 - rng.uniform(0, 0.35) * (1 / (1 + np.exp(-(columns - edge) / (0.03 * frame_w))))
+    image = (paper[None, None] - alpha[..., None] * (paper - pen)[None, None]) * light[..., None]
+    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.1, 1.0) * scale / 4)
+    image += rng.normal(0, rng.uniform(2, 8), image.shape)
+    encoded = cv2.imencode(".jpg", np.clip(image, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(50, 90))])[1]
+    return cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+
+
+def notebook_recipe(photo: np.ndarray, invert: bool) -> np.ndarray:
+    """The notebook: grey, resized straight to 28x28 (scaling to [0, 1] happens inside our model)."""
+    grey = cv2.resize(cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY), (28, 28))
+    return 255 - grey if invert else grey
+
+
+def photo_and_prepared(args: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    digit, seed = args
+    photo = make_photo(digit, np.random.default_rng(seed))
+    return prepare_digit(photo), notebook_recipe(photo, False), notebook_recipe(photo, True)
+
+
+def time_process(command: list[str], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10000, help="test digits to photograph")
+    parser.add_argument("--model", default=str(ROOT / "models/model.tflite"))
+    parser.add_argument("--write-samples", metavar="DIR", help="only write sample photos into DIR")
+    args = parser.parse_args()
+    images, labels = load_split(ROOT / "data/prepared/test.npz")
+
+    if args.write_samples:
+        rng = np.random.default_rng(7)
+        out = Path(args.write_samples)
+        cv2.imwrite(str(out / "digit.jpg"), make_photo(images[0], rng))
+        row = np.hstack([images[i] for i in (1, 3, 1, 4)])  # 2, 0, 2, 4 in the test set
+        cv2.imwrite(str(out / "number.jpg"), make_photo(cv2.copyMakeBorder(row, 8, 8, 0, 0, cv2.BORDER_CONSTANT), rng))
+        return
+
+    images, labels = images[: args.count], labels[: args.count]
+    predict = load_predictor(args.model)
+    start = time.perf_counter()
+    with ProcessPoolExecutor() as pool:
+        prepared, naive, inverted = map(np.stack, zip(*pool.map(photo_and_prepared, zip(images, range(len(images))), chunksize=64)))
+    print(f"made and prepared {len(images)} photos in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    accuracy = {name: float(np.mean(predict(batch).argmax(axis=1) == labels))
+                for name, batch in (("clean", images), ("photo", prepared), ("naive", naive), ("naive_inverted", inverted))}
+
+    with tempfile.TemporaryDirectory() as folder:
+        rng = np.random.default_rng(1)
+        for index in range(1000):
+            cv2.imwrite(f"{folder}/{index:04d}.jpg", make_photo(images[index % len(images)], rng))
+        digits = [sys.executable, "-m", "digits.cli", "predict", "--model", args.model]
+        one = time_process([*digits, f"{folder}/0000.jpg"], repeats=5)
+        many = time_process([*digits, "--json", folder], repeats=3)
+
+    print(f"| model | clean test digits | as photos (digits.photo) | notebook recipe | notebook recipe, inverted | one image, whole process | folder of 1000 photos |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| {Path(args.model).name} | {accuracy['clean']:.4f} | {accuracy['photo']:.4f} | {accuracy['naive']:.4f} | "
+          f"{accuracy['naive_inverted']:.4f} | {one:.2f} s | {1000 / many:.0f} images/s |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Turn a photo of handwriting into 28x28 digits laid out as MNIST's are.
+
+MNIST digits are white on black, their longer side scaled to 20 px with grey edges kept, and
+pasted into 28x28 so that their centre of mass sits at the centre. A phone photo is dark ink
+on light paper, off-centre, unevenly lit, noisy, and may hold ruled lines or a row of digits.
+The steps, in order (each written to --debug-dir when asked):
+
+1. grey: colour is dropped, and large photos are reduced to WORK_SIDE px for speed;
+2. ink: the image is inverted when the background (the median pixel) is light;
+3. background: a morphological opening wider than any stroke estimates the uneven lighting;
+4. flat: ink minus background, so shadows and gradients vanish;
+5. mask: Otsu's threshold of the flat image, with specks, ruled lines and border shadows removed;
+6. crop: each digit's box, cut from the flat image (grey edges kept), then fitted and centred.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from digits.images import ImageError, read_grayscale
+
+WORK_SIDE = 1024  # px: longer side photos are reduced to before analysis; a digit stays far above 20 px
+DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
+CANVAS = 28  # px: ... inside a 28x28 image
+MIN_CONTRAST = 40  # grey levels between ink and paper below which the page counts as blank
+SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
+LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
+WIDE_DIGIT = 0.75  # a blob wider than this times its height may be touching digits ...
+BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink
+LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
+
+DebugWriter = Callable[[str, np.ndarray], None]
+
+
+def prepare_digit(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> np.ndarray:
+    """One digit: an image path or array (grey or BGR) in, a 28x28 uint8 MNIST-style digit out."""
+    flat, mask = ink_mask(image, debug)
+    digit = crop_digit(flat, mask)
+    if debug:
+        debug("6-digit", digit)
+    return digit
+
+
+def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> list[np.ndarray]:
+    """A row of digits: each one, left to right, as a 28x28 uint8 MNIST-style digit."""
+    flat, mask = ink_mask(image, debug)
+    digits = [crop_digit(flat, part) for part in split_digits(mask)]
+    if debug:
+        debug("6-digits", np.hstack(digits))
+    return digits
+
+
+def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 1-5: the flattened ink image (bright ink on black) and the mask of the strokes to keep."""
+    name = str(image) if not isinstance(image, np.ndarray) else "image"
+    grey = read_grayscale(image) if not isinstance(image, np.ndarray) else _to_grey(image)
+    scale = WORK_SIDE / max(grey.shape)
+    if scale < 1:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    # Light paper means dark ink: invert so that ink is bright, as in MNIST.
+    ink = 255 - grey if np.median(grey) > 127 else grey
+    # An opening wider than any stroke removes the strokes and leaves the lighting.
+    size = max(3, min(grey.shape) // 3) | 1
+    background = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    flat = cv2.subtract(ink, cv2.blur(background, (size, size)))
+    if int(np.percentile(flat, 99.9)) < MIN_CONTRAST:
+        raise ImageError(f"{name}: no digit found (the image is blank)")
+    flat = cv2.GaussianBlur(flat, (3, 3), 0)
+    _, mask = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = remove_clutter(mask)
+    if not mask.any():
+        raise ImageError(f"{name}: no digit found (only specks and lines)")
+    if debug:
+        for step, picture in (("1-grey", grey), ("2-ink", ink), ("3-background", background), ("4-flat", flat), ("5-mask", mask)):
+            debug(step, picture)
+    return flat, mask
+
+
+def remove_clutter(mask: np.ndarray) -> np.ndarray:
+    """Drop ruled lines, components touching the border that look like shadows or lines, and specks."""
+    height, width = mask.shape
+    mask = cv2.subtract(mask, cv2.dilate(ruled_lines(mask), np.ones((3, 3), np.uint8)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    right, bottom = left + stats[1:, cv2.CC_STAT_WIDTH], top + stats[1:, cv2.CC_STAT_HEIGHT]
+    touches_border = (left == 0) | (top == 0) | (right == width) | (bottom == height)
+    # Border shadows are dropped only when something else is left: a tightly cropped digit may touch the edge.
+    inside = ~touches_border
+    keep = areas >= SPECK_FRACTION * areas.max()
+    if (keep & inside).any():
+        keep &= inside & (areas >= SPECK_FRACTION * areas[inside].max())
+    return np.where(np.isin(labels, np.flatnonzero(keep) + 1), 255, 0).astype(np.uint8)
+
+
+def ruled_lines(mask: np.ndarray) -> np.ndarray:
+    """Straight runs of ink spanning most of the page and far longer than thick: ruled lines, margins."""
+    height, width = mask.shape
+    found = np.zeros_like(mask)
+    for axis, length in ((1, width), (0, height)):
+        kernel = (max(3, length // 2), 1) if axis == 1 else (1, max(3, length // 2))
+        runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+        for index in range(1, count):
+            along = stats[index, cv2.CC_STAT_WIDTH if axis == 1 else cv2.CC_STAT_HEIGHT]
+            across = stats[index, cv2.CC_STAT_HEIGHT if axis == 1 else cv2.CC_STAT_WIDTH]
+            if along >= LINE_SPAN * length and along >= LINE_ASPECT * across:
+                found[labels == index] = 255
+    return found
+
+
+def split_digits(mask: np.ndarray) -> list[np.ndarray]:
+    """Masks of the digits in a row, left to right: parts of a broken stroke join, touching digits split."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    boxes = sorted(
+        [[stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH], [i]] for i in range(1, count)]
+    )
+    # Components whose columns overlap by half the narrower one belong to one digit (a broken stroke, a 5's bar).
+    groups: list[list] = []
+    for start, end, ids in boxes:
+        if groups and min(end, groups[-1][1]) - start >= 0.5 * min(end - start, groups[-1][1] - groups[-1][0]):
+            groups[-1][1] = max(groups[-1][1], end)
+            groups[-1][2] += ids
+        else:
+            groups.append([start, end, ids])
+    parts = []
+    for start, end, ids in groups:
+        group = np.where(np.isin(labels, ids), 255, 0).astype(np.uint8)
+        parts += split_touching(group, start, end)
+    return parts
+
+
+def split_touching(group: np.ndarray, start: int, end: int) -> list[np.ndarray]:
+    """Cut a blob wider than one digit at its thinnest column, again and again while pieces stay too wide.
+
+    A blob counts as several digits when it is wider than WIDE_DIGIT times its height and its
+    thinnest column (away from the ends) holds little ink: the bridge where two digits touch.
+    A single wide digit such as a 0 has two strokes in every middle column, so it stays whole.
+    """
+    rows = np.flatnonzero(group[:, start:end].any(axis=1))
+    height, width = rows[-1] - rows[0] + 1, end - start
+    if width <= WIDE_DIGIT * height:
+        return [group]
+    columns = np.count_nonzero(group[:, start:end], axis=0)
+    margin = int(0.2 * height)
+    if width - 2 * margin < 1:
+        return [group]
+    cut = margin + int(np.argmin(columns[margin : width - margin]))
+    if columns[cut] > BRIDGE * columns.max():
+        return [group]
+    left, right = np.zeros_like(group), np.zeros_like(group)
+    left[:, start : start + cut] = group[:, start : start + cut]
+    right[:, start + cut : end] = group[:, start + cut : end]
+    return [*split_touching(left, *_extent(left)), *split_touching(right, *_extent(right))]
+
+
+def _extent(mask: np.ndarray) -> tuple[int, int]:
+    columns = np.flatnonzero(mask.any(axis=0))
+    return int(columns[0]), int(columns[-1]) + 1
+
+
+def crop_digit(flat: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Cut the masked digit out of the flat image, keep its grey edges, fit it into 20 px, centre it in 28x28."""
+    # A slightly dilated mask keeps the anti-aliased edge pixels Otsu's threshold cut off.
+    keep = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    rows, columns = np.nonzero(mask)
+    top, bottom, left, right = rows.min(), rows.max() + 1, columns.min(), columns.max() + 1
+    digit = np.where(keep[top:bottom, left:right] > 0, flat[top:bottom, left:right], 0).astype(np.float32)
+    # Strokes are saturated in MNIST: stretch the ink's brightness to 255.
+    digit = np.clip(digit * 255 / max(1.0, np.percentile(digit[mask[top:bottom, left:right] > 0], 90)), 0, 255)
+    scale = DIGIT_BOX / max(digit.shape)
+    size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
+    digit = cv2.resize(digit, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    return center_by_mass(np.round(digit).astype(np.uint8))
+
+
+def center_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Paste `digit` (at most 20x20) into a 28x28 canvas with its centre of mass at the centre.
+
+    The shift is rounded to whole pixels, as MNIST's was, so the strokes are not blurred again.
+    """
+    moments = cv2.moments(digit.astype(np.float32))
+    if moments["m00"] == 0:
+        raise ImageError("no ink to centre")
+    # Pixel i has its centre at coordinate i, so the canvas centre is at (28 - 1) / 2.
+    shift_x = round((CANVAS - 1) / 2 - moments["m10"] / moments["m00"])
+    shift_y = round((CANVAS - 1) / 2 - moments["m01"] / moments["m00"])
+    translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
+    return cv2.warpAffine(digit, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST, borderValue=0)
+
+
+def debug_writer(directory: str | os.PathLike, image_name: str) -> DebugWriter:
+    """Write each step as DIR/<image stem>-<step>.png."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def write(step: str, picture: np.ndarray) -> None:
+        cv2.imwrite(str(directory / f"{Path(image_name).stem}-{step}.png"), picture)
+
+    return write
+
+
+def _to_grey(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+    if image.dtype != np.uint8 or image.ndim != 2:
+        raise ImageError(f"expected a uint8 grey or BGR image, got {image.dtype} {image.shape}")
+    return image

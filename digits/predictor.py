@@ -1,0 +1,47 @@
+"""Load a trained model for prediction: a LiteRT .tflite file (fast start, no TensorFlow) or a .keras file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from digits.errors import DigitsError
+
+Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 10) probabilities
+
+
+def load_predictor(path: str | os.PathLike) -> Predict:
+    path = Path(path)
+    if not path.is_file():
+        raise DigitsError(f"{path}: no trained model; run `dvc repro` first (or pass --model)")
+    if path.suffix == ".tflite":
+        return litert_predictor(path)
+    if path.suffix == ".keras":
+        from digits.models import load_model  # TensorFlow loads only for a .keras model.
+
+        model = load_model(path)
+        return lambda images: model.predict(images, batch_size=1024, verbose=0)
+    raise DigitsError(f"{path}: a model must be a .tflite or .keras file")
+
+
+def litert_predictor(path: Path, threads: int | None = None) -> Predict:
+    """Run a .tflite model with the LiteRT interpreter, resizing its input to each whole batch."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    try:
+        interpreter = Interpreter(model_path=str(path), num_threads=threads or os.cpu_count())
+    except (ValueError, RuntimeError) as error:
+        raise DigitsError(f"{path}: not a readable LiteRT model ({str(error).splitlines()[0]})") from None
+    source, result = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+
+    def predict(images: np.ndarray) -> np.ndarray:
+        interpreter.resize_tensor_input(source["index"], images.shape)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(source["index"], images.astype(source["dtype"]))
+        interpreter.invoke()
+        return interpreter.get_tensor(result["index"]).copy()
+
+    return predict

@@ -1,0 +1,144 @@
+import cv2
+import numpy as np
+import pytest
+
+from digits.images import ImageError
+from digits.photo import center_by_mass, debug_writer, prepare_digit, prepare_digits, ruled_lines
+from tests.conftest import draw_digit
+
+
+def photo_of_digit(digit, size=(240, 320), at=(0.5, 0.5), height=120, dark_ink=True, gradient=0):
+    """A digit drawn with OpenCV on a larger page, where and as large as asked, with a lighting gradient."""
+    rng = np.random.default_rng(digit)
+    glyph = draw_digit(digit, rng, size=height)
+    page = np.zeros(size, np.float32)
+    top, left = int(at[0] * size[0] - height / 2), int(at[1] * size[1] - height / 2)
+    page[top : top + height, left : left + height] = glyph
+    if dark_ink:
+        paper = 230 - gradient * np.linspace(0, 1, size[1])[None, :]
+        page = paper - page * (paper - 20) / 255
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+def bounding_box(image):
+    rows, columns = np.nonzero(image)
+    return rows.max() - rows.min() + 1, columns.max() - columns.min() + 1
+
+
+def centre_of_mass(image):
+    moments = cv2.moments(image.astype(np.float32))
+    return moments["m01"] / moments["m00"], moments["m10"] / moments["m00"]
+
+
+def assert_mnist_layout(digit):
+    assert digit.shape == (28, 28) and digit.dtype == np.uint8
+    assert max(bounding_box(digit)) == 20
+    row, column = centre_of_mass(digit)
+    assert abs(row - 13.5) <= 1 and abs(column - 13.5) <= 1
+    assert digit.max() == 255
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"at": (0.3, 0.25), "height": 60},
+        {"at": (0.6, 0.7), "height": 200, "size": (400, 500)},
+        {"dark_ink": False},
+        {"gradient": 120},
+    ],
+    ids=["centred", "small-off-centre", "large", "white-on-black", "uneven-light"],
+)
+@pytest.mark.parametrize("digit", [1, 4, 7])
+def test_digit_is_laid_out_as_mnist(digit, options):
+    assert_mnist_layout(prepare_digit(photo_of_digit(digit, **options)))
+
+
+def test_a_clean_mnist_style_digit_keeps_its_shape():
+    digit = draw_digit(3, np.random.default_rng(0))
+    prepared = prepare_digit(digit)
+    assert_mnist_layout(prepared)
+    # Same ink in roughly the same places: the layout step, not a different picture.
+    assert np.corrcoef(cv2.resize(prepared, (14, 14)).ravel(), cv2.resize(center_by_mass(
+        cv2.resize(digit[np.ix_(digit.any(1), digit.any(0))], (20, 20), interpolation=cv2.INTER_AREA)), (14, 14)).ravel())[0, 1] > 0.6
+
+
+def test_colour_photo_is_handled():
+    page = cv2.cvtColor(photo_of_digit(5), cv2.COLOR_GRAY2BGR)
+    page[..., 0] = np.clip(page[..., 0].astype(int) - 30, 0, 255)  # yellowish paper
+    assert_mnist_layout(prepare_digit(page))
+
+
+def test_specks_ruled_lines_and_border_shadow_are_dropped():
+    clean = prepare_digit(photo_of_digit(4))
+    page = photo_of_digit(4)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        y, x = rng.integers(0, page.shape[0]), rng.integers(0, page.shape[1])
+        cv2.circle(page, (int(x), int(y)), 1, 40, -1)
+    for y in (30, 200):
+        cv2.line(page, (0, y), (page.shape[1] - 1, y), 90, 2)
+    page[:, :12] = 50  # a dark shadow along the left edge
+    messy = prepare_digit(page)
+    assert_mnist_layout(messy)
+    assert np.abs(messy.astype(int) - clean.astype(int)).mean() < 12
+
+
+def test_ruled_lines_do_not_take_a_seven_or_a_one():
+    seven = np.zeros((28, 28), np.uint8)
+    seven[4:7, 4:24] = 255
+    seven[4:24, 20:23] = 255
+    assert not ruled_lines(seven).any()
+    page = np.zeros((100, 300), np.uint8)
+    page[50:52, :] = 255
+    assert ruled_lines(page)[50:52].all()
+
+
+@pytest.mark.parametrize("image", [np.full((50, 50), 240, np.uint8), np.zeros((50, 50), np.uint8)], ids=["white", "black"])
+def test_blank_page_is_refused(image):
+    with pytest.raises(ImageError, match="no digit found"):
+        prepare_digit(image)
+
+
+def row_of_digits(digits, gap=20, height=80):
+    rng = np.random.default_rng(1)
+    glyphs = [draw_digit(d, rng, size=height) for d in digits]
+    glyphs = [g[:, g.any(axis=0)] for g in glyphs]  # tight columns, so the gap is what we say
+    parts = []
+    for glyph in glyphs:
+        parts += [glyph, np.zeros((height, max(gap, 0)), np.uint8)]
+    row = np.hstack(parts[:-1])
+    if gap < 0:  # overlap neighbours so that their strokes touch
+        row = glyphs[0]
+        for glyph in glyphs[1:]:
+            overlap = np.zeros((height, row.shape[1] + glyph.shape[1] + gap), np.uint8)
+            overlap[:, : row.shape[1]] = row
+            overlap[:, -glyph.shape[1]:] = np.maximum(overlap[:, -glyph.shape[1]:], glyph)
+            row = overlap
+    return 255 - cv2.copyMakeBorder(row, 30, 30, 30, 30, cv2.BORDER_CONSTANT)
+
+
+def test_a_row_splits_into_digits_left_to_right():
+    digits = prepare_digits(row_of_digits([2, 0, 2, 4]))
+    assert len(digits) == 4
+    for digit in digits:
+        assert_mnist_layout(digit)
+
+
+def test_touching_digits_are_split():
+    page = row_of_digits([1, 0, 3], gap=-2)
+    mask_count = cv2.connectedComponents((page < 128).astype(np.uint8))[0] - 1
+    assert mask_count < 3  # they really touch
+    assert len(prepare_digits(page)) == 3
+
+
+def test_a_broken_stroke_stays_one_digit():
+    page = row_of_digits([5, 7], gap=30)
+    page[:, 30:200][55:60] = 255  # a white cut through both digits' middles
+    assert len(prepare_digits(page)) == 2
+
+
+def test_debug_writer_saves_every_step(tmp_path):
+    prepare_digit(photo_of_digit(2), debug_writer(tmp_path, "photos/two.jpg"))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["two-1-grey.png", "two-2-ink.png", "two-3-background.png", "two-4-flat.png", "two-5-mask.png", "two-6-digit.png"]
