@@ -38,9 +38,10 @@ def read_grayscale(path: str | os.PathLike) -> np.ndarray:
         raise ImageError(f"{path}: empty file")
     try:
         # Pillow warns about large images; the limit here is MAX_PIXELS, checked just below.
-        with warnings.catch_warnings(), Image.open(path) as header:
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            width, height = header.size
+            with Image.open(path) as header:
+                width, height = header.size
     except (UnidentifiedImageError, OSError, ValueError):
         raise ImageError(f"{path}: not an image (PNG, JPEG, BMP, TIFF or WebP expected)") from None
     except Image.DecompressionBombError:  # past Pillow's own, higher limit

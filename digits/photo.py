@@ -6,7 +6,7 @@ on light paper, off-centre, unevenly lit, noisy, and may hold ruled lines or a r
 The steps, in order (each written to --debug-dir when asked):
 
 1. grey: colour is dropped, and large photos are reduced to WORK_SIDE px for speed;
-2. ink: the image is inverted when the background (the median pixel) is light;
+2. ink: the image or its inverse, whichever makes the strokes stand out bright on dark;
 3. background: a morphological opening wider than any stroke estimates the uneven lighting;
 4. flat: ink minus background, so shadows and gradients vanish;
 5. mask: Otsu's threshold of the flat image, with specks, ruled lines and border shadows removed;
@@ -24,14 +24,19 @@ import numpy as np
 
 from digits.images import ImageError, read_grayscale
 
-WORK_SIDE = 1024  # px: longer side photos are reduced to before analysis; a digit stays far above 20 px
+WORK_SIDE = 512  # px: longer side photos are reduced to before analysis; a digit stays well above 20 px
+BACKGROUND_SCALE = 0.25  # the lighting is estimated at this fraction of the working size
+SMALL_IMAGE = 64  # px: images with a shorter side below this are taken as evenly lit
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
-MIN_CONTRAST = 40  # grey levels between ink and paper below which the page counts as blank
+MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
+NOISE_MARGIN = 6  # ... or below this many times the paper's noise
+STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 25th and 75th percentiles
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
 WIDE_DIGIT = 0.75  # a blob wider than this times its height may be touching digits ...
-BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink
+BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink,
+MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side
 LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
 
 DebugWriter = Callable[[str, np.ndarray], None]
@@ -62,16 +67,30 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
     scale = WORK_SIDE / max(grey.shape)
     if scale < 1:
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    # Light paper means dark ink: invert so that ink is bright, as in MNIST.
-    ink = 255 - grey if np.median(grey) > 127 else grey
-    # An opening wider than any stroke removes the strokes and leaves the lighting.
-    size = max(3, min(grey.shape) // 3) | 1
-    background = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    flat = cv2.subtract(ink, cv2.blur(background, (size, size)))
-    if int(np.percentile(flat, 99.9)) < MIN_CONTRAST:
+    # For each polarity, an opening wider than any stroke removes the strokes and leaves the
+    # lighting; subtracting it leaves the strokes. The ink is whichever polarity stands out more
+    # (dark ink on light paper, or white on black as in MNIST's files), judged on its top 0.1 %.
+    # The lighting varies slowly, so it is estimated on a small copy (fast even with a wide kernel).
+    # A small image (a scan or an MNIST-style crop) is taken as evenly lit: its background is its median.
+    small = cv2.resize(grey, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA)
+    size = max(3, min(small.shape) // 3) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    candidates = []
+    for ink, small_ink in ((255 - grey, 255 - small), (grey, small)):
+        if min(grey.shape) >= SMALL_IMAGE:
+            background = cv2.blur(cv2.morphologyEx(small_ink, cv2.MORPH_OPEN, kernel), (size, size))
+            background = cv2.resize(background, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
+        else:
+            background = np.full_like(ink, np.median(ink))
+        flat = cv2.subtract(ink, background)
+        candidates.append((np.percentile(flat, 99.9), ink, background, flat))
+    contrast, ink, background, flat = max(candidates, key=lambda candidate: candidate[0])
+    # Ink must stand out from the paper's own noise (robust sigma from the median absolute deviation).
+    noise = 1.4826 * np.median(np.abs(flat - np.median(flat)))
+    if contrast < max(MIN_CONTRAST, NOISE_MARGIN * noise):
         raise ImageError(f"{name}: no digit found (the image is blank)")
-    flat = cv2.GaussianBlur(flat, (3, 3), 0)
-    _, mask = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
+    _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = remove_clutter(mask)
     if not mask.any():
         raise ImageError(f"{name}: no digit found (only specks and lines)")
@@ -141,7 +160,7 @@ def split_touching(group: np.ndarray, start: int, end: int) -> list[np.ndarray]:
     """Cut a blob wider than one digit at its thinnest column, again and again while pieces stay too wide.
 
     A blob counts as several digits when it is wider than WIDE_DIGIT times its height and its
-    thinnest column (away from the ends) holds little ink: the bridge where two digits touch.
+    thinnest column (with enough ink on both sides) holds little ink: where two digits touch.
     A single wide digit such as a 0 has two strokes in every middle column, so it stays whole.
     """
     rows = np.flatnonzero(group[:, start:end].any(axis=1))
@@ -149,10 +168,12 @@ def split_touching(group: np.ndarray, start: int, end: int) -> list[np.ndarray]:
     if width <= WIDE_DIGIT * height:
         return [group]
     columns = np.count_nonzero(group[:, start:end], axis=0)
-    margin = int(0.2 * height)
-    if width - 2 * margin < 1:
+    # Only cut where each side keeps a real share of the ink: not through the end of a 2's bar.
+    share = np.cumsum(columns) / columns.sum()
+    candidates = np.flatnonzero((share >= MIN_PIECE) & (share <= 1 - MIN_PIECE))
+    if len(candidates) == 0:
         return [group]
-    cut = margin + int(np.argmin(columns[margin : width - margin]))
+    cut = int(candidates[np.argmin(columns[candidates])])
     if columns[cut] > BRIDGE * columns.max():
         return [group]
     left, right = np.zeros_like(group), np.zeros_like(group)
@@ -170,15 +191,41 @@ def crop_digit(flat: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Cut the masked digit out of the flat image, keep its grey edges, fit it into 20 px, centre it in 28x28."""
     # A slightly dilated mask keeps the anti-aliased edge pixels Otsu's threshold cut off.
     keep = cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    rows, columns = np.nonzero(mask)
+    rows, columns = np.nonzero(keep & (flat > 0))
     top, bottom, left, right = rows.min(), rows.max() + 1, columns.min(), columns.max() + 1
     digit = np.where(keep[top:bottom, left:right] > 0, flat[top:bottom, left:right], 0).astype(np.float32)
-    # Strokes are saturated in MNIST: stretch the ink's brightness to 255.
-    digit = np.clip(digit * 255 / max(1.0, np.percentile(digit[mask[top:bottom, left:right] > 0], 90)), 0, 255)
+    digit = normalize_stroke_width(digit, mask[top:bottom, left:right])
     scale = DIGIT_BOX / max(digit.shape)
     size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
     digit = cv2.resize(digit, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    # Strokes are saturated in MNIST: stretch the ink's brightness so that its cores reach 255.
+    digit = np.clip(digit * 255 / max(1.0, np.percentile(digit[digit > 0], 90)), 0, 255)
     return center_by_mass(np.round(digit).astype(np.uint8))
+
+
+def normalize_stroke_width(digit: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+    """Thicken hairlines and thin marker strokes into MNIST's usual range, measured relative to the digit's size.
+
+    Stroke width is estimated as 2 x area / perimeter of the stroke mask (a long stroke of width w
+    has area ~ L w and perimeter ~ 2 L). MNIST's middle half lies between STROKE_RANGE of the
+    digit's longer side; a digit outside it is dilated or eroded to the nearer bound.
+    """
+    contours, _ = cv2.findContours(strokes, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(contour, True) for contour in contours)
+    if perimeter == 0:
+        return digit
+    size = max(strokes.shape)
+    ratio = 2 * np.count_nonzero(strokes) / perimeter / size
+    target = min(max(ratio, STROKE_RANGE[0]), STROKE_RANGE[1])
+    # Dilating by a radius r widens every stroke by 2 r.
+    radius = int(round((target - ratio) * size / 2))
+    if radius == 0:
+        return digit
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(radius) + 1, 2 * abs(radius) + 1))
+    if radius < 0:
+        return cv2.erode(digit, kernel)
+    # Room around the crop, so that the thickened strokes are not cut at its edges.
+    return cv2.dilate(cv2.copyMakeBorder(digit, *[radius] * 4, cv2.BORDER_CONSTANT, value=0), kernel)
 
 
 def center_by_mass(digit: np.ndarray) -> np.ndarray:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,8 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
     from ai_edge_litert.interpreter import Interpreter
 
     try:
-        interpreter = Interpreter(model_path=str(path), num_threads=threads or os.cpu_count())
+        with _native_stderr_silenced():
+            interpreter = Interpreter(model_path=str(path), num_threads=threads or os.cpu_count())
     except (ValueError, RuntimeError) as error:
         raise DigitsError(f"{path}: not a readable LiteRT model ({str(error).splitlines()[0]})") from None
     source, result = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
@@ -45,3 +48,17 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
         return interpreter.get_tensor(result["index"]).copy()
 
     return predict
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Hide what native code writes to stderr (LiteRT announces its CPU delegate on every start)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

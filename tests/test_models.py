@@ -90,3 +90,24 @@ def test_saved_model_loads_in_safe_mode(tmp_path):
 def test_load_model_refuses(tmp_path, name, message):
     with pytest.raises(DigitsError, match=message):
         load_model(tmp_path / name)
+
+
+def test_preset_keys_all_exist_in_params_yaml():
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    for name, overrides in PRESETS.items():
+        for dotted in overrides or {}:
+            section, key = dotted.split(".")
+            assert key in params[section], f"preset {name}: {dotted} is not in params.yaml"
+
+
+def test_readme_shows_each_preset_as_a_dvc_exp_run_line():
+    readme = (ROOT / "README.md").read_text()
+    for name, overrides in PRESETS.items():
+        line = "dvc exp run" + "".join(f" -S {set_argument(key, value)}" for key, value in (overrides or {}).items())
+        assert line in readme, f"README lacks the line for preset {name}: {line}"
+
+
+def set_argument(key, value):
+    """How README writes `-S key=value`: lists without spaces and quoted for the shell, booleans in lower case."""
+    text = str(value).replace(" ", "").replace("True", "true").replace("False", "false")
+    return f"'{key}={text}'" if isinstance(value, list) else f"{key}={text}"

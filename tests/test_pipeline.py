@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import pytest
 import yaml
 
 from tests.conftest import ROOT, write_synthetic_mirror
+from tests.test_photo import photo_of_digit
 
-STAGES = ["download", "preprocess", "train", "evaluate", "report"]
+STAGES = {"download", "preprocess", "train", "export", "evaluate", "report"}
 
 
 def run(args, cwd, env):
@@ -65,11 +67,12 @@ def project(tmp_path_factory):
 
 
 def test_repro_runs_every_stage_and_writes_every_output(project):
-    assert stages_run(project["first_run"]) == STAGES
+    assert set(stages_run(project["first_run"])) == STAGES
     directory = project["dir"]
     for output in ["data/raw/train-images-idx3-ubyte", "data/prepared/test.npz", "models/model.keras",
                    "reports/metrics.json", "reports/predictions.csv", "reports/confusion_matrix.png",
                    "reports/misclassified.png", "reports/class_balance.png", "reports/training_curves.png",
+                   "models/model.tflite",
                    "reports/report.md", "reports/train/plots/metrics/eval/accuracy.tsv"]:
         assert (directory / output).stat().st_size > 0, output
     metrics = json.loads((directory / "reports/metrics.json").read_text())
@@ -77,13 +80,19 @@ def test_repro_runs_every_stage_and_writes_every_output(project):
     assert "test.accuracy" in dvc("metrics", "show", project=project)
 
 
+def test_predict_runs_the_exported_model(project, tmp_path):
+    cv2.imwrite(str(tmp_path / "seven.png"), photo_of_digit(7))
+    output = run([sys.executable, "-m", "digits.cli", "predict", str(tmp_path / "seven.png")], project["dir"], project["env"])
+    assert output.startswith("The Handwritten Digit is recognised as: ")
+
+
 def test_second_repro_runs_nothing(project):
     assert stages_run(dvc("repro", project=project)) == []
 
 
-def test_changing_epochs_reruns_train_evaluate_report(project):
+def test_changing_epochs_reruns_train_export_evaluate_report(project):
     set_param(project, "train", "epochs", 2)
-    assert stages_run(dvc("repro", project=project)) == ["train", "evaluate", "report"]
+    assert sorted(stages_run(dvc("repro", project=project))) == ["evaluate", "export", "report", "train"]
     assert len((project["dir"] / "reports/train/plots/metrics/train/loss.tsv").read_text().splitlines()) == 3
 
 
