@@ -83,10 +83,12 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
         else:
             background = np.full_like(ink, np.median(ink))
         flat = cv2.subtract(ink, background)
-        candidates.append((np.percentile(flat, 99.9), ink, background, flat))
+        # Statistics from every other pixel of every other row: as good, four times faster.
+        candidates.append((np.percentile(flat[::2, ::2], 99.9), ink, background, flat))
     contrast, ink, background, flat = max(candidates, key=lambda candidate: candidate[0])
     # Ink must stand out from the paper's own noise (robust sigma from the median absolute deviation).
-    noise = 1.4826 * np.median(np.abs(flat - np.median(flat)))
+    sample = flat[::2, ::2].astype(np.float32)
+    noise = 1.4826 * np.median(np.abs(sample - np.median(sample)))
     if contrast < max(MIN_CONTRAST, NOISE_MARGIN * noise):
         raise ImageError(f"{name}: no digit found (the image is blank)")
     # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
@@ -126,6 +128,8 @@ def ruled_lines(mask: np.ndarray) -> np.ndarray:
     for axis, length in ((1, width), (0, height)):
         kernel = (max(3, length // 2), 1) if axis == 1 else (1, max(3, length // 2))
         runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        if not runs.any():
+            continue
         count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
         for index in range(1, count):
             along = stats[index, cv2.CC_STAT_WIDTH if axis == 1 else cv2.CC_STAT_HEIGHT]
