@@ -83,6 +83,26 @@ def photo_and_prepared(args: tuple[np.ndarray, int]) -> tuple[np.ndarray, np.nda
     return prepared, notebook_recipe(photo, False), notebook_recipe(photo, True)
 
 
+def write_steps_figure(photo: Path, figure_path: Path) -> None:
+    """README's before/after figure: every step digits.photo takes on one photo."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = {}
+    prepare_digit(photo, lambda step, picture: steps.__setitem__(step, picture))
+    figure, axes_row = plt.subplots(1, len(steps) + 1, figsize=(2.2 * (len(steps) + 1), 2.6))
+    pictures = {"0-photo": cv2.cvtColor(cv2.imread(str(photo)), cv2.COLOR_BGR2RGB), **steps}
+    for axes, (step, picture) in zip(axes_row, pictures.items()):
+        axes.imshow(picture, cmap="gray")
+        axes.set_title(step.split("-", 1)[1], fontsize=10)
+        axes.axis("off")
+    figure.tight_layout()
+    figure_path.parent.mkdir(exist_ok=True)
+    figure.savefig(figure_path, dpi=80)
+
+
 def time_process(command: list[str], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -106,6 +126,7 @@ def main() -> None:
         cv2.imwrite(str(out / "digit.jpg"), make_photo(images[0], rng))
         row = np.hstack([images[i] for i in (1, 3, 1, 4)])  # 2, 0, 2, 4 in the test set
         cv2.imwrite(str(out / "number.jpg"), make_photo(cv2.copyMakeBorder(row, 8, 8, 0, 0, cv2.BORDER_CONSTANT), rng))
+        write_steps_figure(out / "digit.jpg", ROOT / "docs/preprocessing.png")
         return
 
     images, labels = images[: args.count], labels[: args.count]
@@ -127,7 +148,7 @@ def main() -> None:
         one = time_process([*digits, f"{folder}/0000.jpg"], repeats=5)
         many = time_process([*digits, "--json", folder], repeats=3)
 
-    print(f"| model | clean test digits | as photos (digits.photo) | notebook recipe | notebook recipe, inverted | one image, whole process | folder of 1000 photos |")
+    print("| model | clean test digits | as photos (digits.photo) | notebook recipe | notebook recipe, inverted | one image, whole process | folder of 1000 photos |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     print(f"| {Path(args.model).name} | {accuracy['clean']:.4f} | {accuracy['photo']:.4f} | {accuracy['naive']:.4f} | "
           f"{accuracy['naive_inverted']:.4f} | {one:.2f} s | {1000 / many:.0f} images/s |")

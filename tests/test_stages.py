@@ -1,15 +1,11 @@
 """The stage scripts as a user runs them: bad params, missing inputs, interruption, determinism."""
 
-import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
@@ -87,16 +83,21 @@ def weights(path: Path) -> list:
     return [w.tolist() for w in keras.models.load_model(path).get_weights()]
 
 
+def start_long_training(workdir):
+    """Start the train stage and return once it is in the middle of training (an epoch has ended)."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "model.keras", "live"],
+                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if "val_accuracy" in line:
+            return process
+    raise AssertionError(f"training ended early: {process.stderr.read()}")
+
+
 def test_killed_stage_leaves_the_previous_output_and_the_next_run_recovers(workdir):
     assert train(workdir).returncode == 0
     before = (workdir / "model.keras").read_bytes()
     set_param(workdir, "train", "epochs", 50)
-    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "model.keras", "live"],
-                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    # Kill it in the middle of training (its first epoch line has been printed).
-    for line in process.stdout:
-        if "val_accuracy" in line:
-            break
+    process = start_long_training(workdir)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert (workdir / "model.keras").read_bytes() == before
@@ -107,11 +108,7 @@ def test_killed_stage_leaves_the_previous_output_and_the_next_run_recovers(workd
 
 def test_ctrl_c_stops_training_promptly_with_a_message(workdir):
     set_param(workdir, "train", "epochs", 200)
-    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "model.keras", "live"],
-                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in process.stdout:
-        if "val_accuracy" in line:
-            break
+    process = start_long_training(workdir)
     start = time.perf_counter()
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
