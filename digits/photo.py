@@ -31,13 +31,13 @@ DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
 MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
 NOISE_MARGIN = 6  # ... or below this many times the paper's noise
-STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 25th and 75th percentiles
+STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
+LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
 WIDE_DIGIT = 0.75  # a blob wider than this times its height may be touching digits ...
 BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink,
 MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side
-LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
 
 DebugWriter = Callable[[str, np.ndarray], None]
 
@@ -67,21 +67,11 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
     scale = WORK_SIDE / max(grey.shape)
     if scale < 1:
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    # For each polarity, an opening wider than any stroke removes the strokes and leaves the
-    # lighting; subtracting it leaves the strokes. The ink is whichever polarity stands out more
-    # (dark ink on light paper, or white on black as in MNIST's files), judged on its top 0.1 %.
-    # The lighting varies slowly, so it is estimated on a small copy (fast even with a wide kernel).
-    # A small image (a scan or an MNIST-style crop) is taken as evenly lit: its background is its median.
-    small = cv2.resize(grey, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA)
-    size = max(3, min(small.shape) // 3) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    # The ink is whichever polarity stands out more once the lighting is subtracted (dark ink on
+    # light paper, or white on black as in MNIST's files), judged on its brightest 0.1 %.
     candidates = []
-    for ink, small_ink in ((255 - grey, 255 - small), (grey, small)):
-        if min(grey.shape) >= SMALL_IMAGE:
-            background = cv2.blur(cv2.morphologyEx(small_ink, cv2.MORPH_OPEN, kernel), (size, size))
-            background = cv2.resize(background, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
-        else:
-            background = np.full_like(ink, np.median(ink))
+    for ink in (255 - grey, grey):
+        background = estimate_background(ink)
         flat = cv2.subtract(ink, background)
         # Statistics from every other pixel of every other row: as good, four times faster.
         candidates.append((np.percentile(flat[::2, ::2], 99.9), ink, background, flat))
@@ -100,6 +90,20 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
         for step, picture in (("1-grey", grey), ("2-ink", ink), ("3-background", background), ("4-flat", flat), ("5-mask", mask)):
             debug(step, picture)
     return flat, mask
+
+
+def estimate_background(ink: np.ndarray) -> np.ndarray:
+    """The lighting under bright strokes: an opening wider than any stroke removes them and leaves it.
+
+    The lighting varies slowly, so it is estimated on a quarter-size copy (fast even with a wide
+    kernel). A small image (a scan, an MNIST-style crop) is taken as evenly lit: its median.
+    """
+    if min(ink.shape) < SMALL_IMAGE:
+        return np.full_like(ink, np.median(ink))
+    small = cv2.resize(ink, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA)
+    size = max(3, min(small.shape) // 3) | 1
+    background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    return cv2.resize(cv2.blur(background, (size, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def remove_clutter(mask: np.ndarray) -> np.ndarray:
@@ -211,7 +215,7 @@ def normalize_stroke_width(digit: np.ndarray, strokes: np.ndarray) -> np.ndarray
     """Thicken hairlines and thin marker strokes into MNIST's usual range, measured relative to the digit's size.
 
     Stroke width is estimated as 2 x area / perimeter of the stroke mask (a long stroke of width w
-    has area ~ L w and perimeter ~ 2 L). MNIST's middle half lies between STROKE_RANGE of the
+    has area ~ L w and perimeter ~ 2 L). MNIST's middle 80 % lies within STROKE_RANGE of the
     digit's longer side; a digit outside it is dilated or eroded to the nearer bound.
     """
     contours, _ = cv2.findContours(strokes, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
