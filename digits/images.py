@@ -21,11 +21,13 @@ class ImageError(DigitsError):
     """A file is not a readable image of a usable size, or holds no digit."""
 
 
-def read_grayscale(path: str | os.PathLike) -> np.ndarray:
+def read_grayscale(path: str | os.PathLike, min_side: int | None = None) -> np.ndarray:
     """Decode an image file (colour or grey, any supported format) as a 2-D uint8 array.
 
     The header is read first (Pillow reads it without decoding the pixels), so an enormous
-    image is refused before any memory is spent on it.
+    image is refused before any memory is spent on it. With `min_side`, a large image is decoded
+    at 1/2, 1/4 or 1/8 size (JPEG decoders do this almost for free) while its longer side stays
+    at least `min_side`.
     """
     path = Path(path)
     try:
@@ -54,7 +56,12 @@ def read_grayscale(path: str | os.PathLike) -> np.ndarray:
         data = path.read_bytes()
     except OSError as error:
         raise ImageError(f"{path}: cannot read ({error.strerror})") from None
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    flag = cv2.IMREAD_GRAYSCALE
+    for factor, reduced in ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8), (4, cv2.IMREAD_REDUCED_GRAYSCALE_4), (2, cv2.IMREAD_REDUCED_GRAYSCALE_2)):
+        if min_side and max(width, height) // factor >= min_side:
+            flag = reduced
+            break
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)
     if image is None:
         raise ImageError(f"{path}: corrupt or truncated image")
     return image

@@ -63,7 +63,7 @@ def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | N
 def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Steps 1-5: the flattened ink image (bright ink on black) and the mask of the strokes to keep."""
     name = str(image) if not isinstance(image, np.ndarray) else "image"
-    grey = read_grayscale(image) if not isinstance(image, np.ndarray) else _to_grey(image)
+    grey = read_grayscale(image, min_side=WORK_SIDE) if not isinstance(image, np.ndarray) else _to_grey(image)
     scale = WORK_SIDE / max(grey.shape)
     if scale < 1:
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)

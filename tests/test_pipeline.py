@@ -93,9 +93,12 @@ def test_second_repro_runs_nothing(project):
 def test_damaged_raw_data_is_restored_with_the_same_metrics(project):
     metrics = (project["dir"] / "reports/metrics.json").read_text()
     labels = project["dir"] / "data/raw/t10k-labels-idx1-ubyte"
+    original = labels.read_bytes()
     labels.chmod(0o644)  # DVC may link outputs from its cache read-only
-    labels.write_bytes(labels.read_bytes()[:-10])
-    assert stages_run(dvc("repro", project=project)) == ["download"]
+    labels.write_bytes(original[:-10])
+    # DVC restores the damaged output from its cache (or reruns download); nothing downstream changes.
+    assert set(stages_run(dvc("repro", project=project))) <= {"download"}
+    assert labels.read_bytes() == original
     assert (project["dir"] / "reports/metrics.json").read_text() == metrics
     assert stages_run(dvc("repro", project=project)) == []
 

@@ -86,7 +86,9 @@ def weights(path: Path) -> list:
 def start_long_training(workdir):
     """Start the train stage and return once it is in the middle of training (an epoch has ended)."""
     process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "model.keras", "live"],
-                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               # A shell's background jobs ignore SIGINT, and children inherit that.
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in process.stdout:
         if "val_accuracy" in line:
             return process
