@@ -9,6 +9,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
+import cv2
 import numpy as np
 
 from digits.errors import DigitsError, run_main
@@ -46,6 +47,9 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
 
     prepare = partial(_prepare, multi=multi, debug_dir=debug_dir)
     if len(images) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        # Each worker prepares whole images; OpenCV's own threads would only contend with them.
+        # (Set before forking: changing it inside a forked child can deadlock.)
+        cv2.setNumThreads(1)
         with ProcessPoolExecutor() as pool:
             prepared = list(pool.map(prepare, images, chunksize=16))
     else:

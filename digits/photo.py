@@ -5,7 +5,8 @@ pasted into 28x28 so that their centre of mass sits at the centre. A phone photo
 on light paper, off-centre, unevenly lit, noisy, and may hold ruled lines or a row of digits.
 The steps, in order (each written to --debug-dir when asked):
 
-1. grey: colour is dropped, and large photos are reduced to WORK_SIDE px for speed;
+1. grey: colour is dropped, and large photos are reduced to WORK_SIDE px for speed (a small
+   digit in a large photo is then cut out of the full-resolution photo and analysed again);
 2. ink: the image or its inverse, whichever makes the strokes stand out bright on dark;
 3. background: a morphological opening wider than any stroke estimates the uneven lighting;
 4. flat: ink minus background, so shadows and gradients vanish;
@@ -24,13 +25,15 @@ import numpy as np
 
 from digits.images import ImageError, read_grayscale
 
-WORK_SIDE = 512  # px: longer side photos are reduced to before analysis; a digit stays well above 20 px
+WORK_SIDE = 320  # px: longer side photos are reduced to before analysis ...
+REFINE_BELOW = 64  # px: ... and ink smaller than this there is analysed again at full resolution
 BACKGROUND_SCALE = 0.25  # the lighting is estimated at this fraction of the working size
 SMALL_IMAGE = 64  # px: images with a shorter side below this are taken as evenly lit
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
 MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
 NOISE_MARGIN = 6  # ... or below this many times the paper's noise
+INK_PIXELS = 40  # the contrast of a page is that of its 40th brightest (sampled) pixel
 STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
@@ -61,20 +64,46 @@ def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | N
 
 
 def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Steps 1-5: the flattened ink image (bright ink on black) and the mask of the strokes to keep."""
+    """Steps 1-5: the flattened ink image (bright ink on black) and the mask of the strokes to keep.
+
+    Photos are analysed at WORK_SIDE px. When the ink found there is small (a digit in a corner of
+    a large photo), it is analysed again on a crop of the full-resolution image around it.
+    """
     name = str(image) if not isinstance(image, np.ndarray) else "image"
     grey = read_grayscale(image, min_side=WORK_SIDE) if not isinstance(image, np.ndarray) else _to_grey(image)
-    scale = WORK_SIDE / max(grey.shape)
-    if scale < 1:
-        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    full = grey if isinstance(image, np.ndarray) or max(grey.shape) <= WORK_SIDE else None
+    try:
+        flat, mask = analyse(_reduce(grey), name, debug)
+    except ImageError:
+        if full is not None and max(full.shape) <= WORK_SIDE:
+            raise
+        # Thin or faint strokes can vanish in the reduced copy: look once more at full resolution.
+        return analyse(full if full is not None else read_grayscale(image), name, debug)
+    rows, columns = np.nonzero(mask)
+    size = max(np.ptp(rows), np.ptp(columns)) + 1
+    if size >= REFINE_BELOW or max(grey.shape) <= WORK_SIDE:
+        return flat, mask
+    grey = full if full is not None else read_grayscale(image)  # the full resolution this time
+    scale = max(grey.shape) / max(mask.shape)
+    margin = size // 2
+    top, left = max(0, int((rows.min() - margin) * scale)), max(0, int((columns.min() - margin) * scale))
+    bottom, right = int((rows.max() + 1 + margin) * scale), int((columns.max() + 1 + margin) * scale)
+    return analyse(_reduce(grey[top:bottom, left:right]), name, debug)
+
+
+def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 2-5 on one grey image (see the module docstring)."""
     # The ink is whichever polarity stands out more once the lighting is subtracted (dark ink on
-    # light paper, or white on black as in MNIST's files), judged on its brightest 0.1 %.
+    # light paper, or white on black as in MNIST's files), judged on its INK_PIXELS-th brightest
+    # pixel: a thin digit in a large photo covers far less than a percent of it.
     candidates = []
     for ink in (255 - grey, grey):
         background = estimate_background(ink)
         flat = cv2.subtract(ink, background)
         # Statistics from every other pixel of every other row: as good, four times faster.
-        candidates.append((np.percentile(flat[::2, ::2], 99.9), ink, background, flat))
+        sample = flat[::2, ::2].ravel()
+        rank = max(1, min(INK_PIXELS, sample.size // 500))  # a small image's ink is its brightest pixels
+        candidates.append((float(np.partition(sample, -rank)[-rank]), ink, background, flat))
     contrast, ink, background, flat = max(candidates, key=lambda candidate: candidate[0])
     # Ink must stand out from the paper's own noise (robust sigma from the median absolute deviation).
     sample = flat[::2, ::2].astype(np.float32)
@@ -90,6 +119,11 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
         for step, picture in (("1-grey", grey), ("2-ink", ink), ("3-background", background), ("4-flat", flat), ("5-mask", mask)):
             debug(step, picture)
     return flat, mask
+
+
+def _reduce(grey: np.ndarray) -> np.ndarray:
+    scale = WORK_SIDE / max(grey.shape)
+    return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
 
 
 def estimate_background(ink: np.ndarray) -> np.ndarray:

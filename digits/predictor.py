@@ -42,7 +42,8 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
 
     def predict(images: np.ndarray) -> np.ndarray:
         interpreter.resize_tensor_input(source["index"], images.shape)
-        interpreter.allocate_tensors()
+        with _native_stderr_silenced():
+            interpreter.allocate_tensors()
         interpreter.set_tensor(source["index"], images.astype(source["dtype"]))
         interpreter.invoke()
         return interpreter.get_tensor(result["index"]).copy()

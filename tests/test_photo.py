@@ -142,3 +142,11 @@ def test_debug_writer_saves_every_step(tmp_path):
     prepare_digit(photo_of_digit(2), debug_writer(tmp_path, "photos/two.jpg"))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["two-1-grey.png", "two-2-ink.png", "two-3-background.png", "two-4-flat.png", "two-5-mask.png", "two-6-digit.png"]
+
+
+def test_a_small_digit_in_a_large_photo_is_cut_at_full_resolution():
+    large = photo_of_digit(7, size=(1500, 2000), at=(0.3, 0.7), height=120)
+    top, left = int(0.3 * 1500) - 120, int(0.7 * 2000) - 120
+    tight = large[top : top + 240, left : left + 240]
+    # At the working size the digit is under 20 px high; cut again from the full image, it matches a tight crop.
+    assert np.abs(prepare_digit(large).astype(int) - prepare_digit(tight).astype(int)).mean() < 3
