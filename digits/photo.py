@@ -26,7 +26,8 @@ import numpy as np
 from digits.images import ImageError, read_grayscale
 
 WORK_SIDE = 320  # px: longer side photos are reduced to before analysis ...
-REFINE_BELOW = 64  # px: ... and ink smaller than this there is analysed again at full resolution
+REFINE_BELOW = 64  # px: ... and ink less high than this there is cut from the full resolution ...
+REFINE_SIDE = 1280  # px: ... and analysed again at up to this size
 BACKGROUND_SCALE = 0.25  # the lighting is estimated at this fraction of the working size
 SMALL_IMAGE = 64  # px: images with a shorter side below this are taken as evenly lit
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
@@ -79,8 +80,9 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
             raise
         # Thin or faint strokes can vanish in the reduced copy: look once more at full resolution.
         return analyse(full if full is not None else read_grayscale(image), name, debug)
+    # The ink's height decides: a row of digits is wide, but each digit is only as large as the row is high.
     rows, columns = np.nonzero(mask)
-    size = max(np.ptp(rows), np.ptp(columns)) + 1
+    size = np.ptp(rows) + 1
     if size >= REFINE_BELOW or max(grey.shape) <= WORK_SIDE:
         return flat, mask
     grey = full if full is not None else read_grayscale(image)  # the full resolution this time
@@ -88,7 +90,7 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
     margin = size // 2
     top, left = max(0, int((rows.min() - margin) * scale)), max(0, int((columns.min() - margin) * scale))
     bottom, right = int((rows.max() + 1 + margin) * scale), int((columns.max() + 1 + margin) * scale)
-    return analyse(_reduce(grey[top:bottom, left:right]), name, debug)
+    return analyse(_reduce(grey[top:bottom, left:right], side=REFINE_SIDE), name, debug)
 
 
 def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.ndarray, np.ndarray]:
@@ -104,11 +106,15 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
         sample = flat[::2, ::2].ravel()
         rank = max(1, min(INK_PIXELS, sample.size // 500))  # a small image's ink is its brightest pixels
         candidates.append((float(np.partition(sample, -rank)[-rank]), ink, background, flat))
-    contrast, ink, background, flat = max(candidates, key=lambda candidate: candidate[0])
-    # Ink must stand out from the paper's own noise (robust sigma from the median absolute deviation).
-    sample = flat[::2, ::2].astype(np.float32)
-    noise = 1.4826 * np.median(np.abs(sample - np.median(sample)))
-    if contrast < max(MIN_CONTRAST, NOISE_MARGIN * noise):
+    # Ink must also stand out from the paper's own noise (robust sigma from the median absolute
+    # deviation). The wrong polarity can score high on paper showing between thick strokes, but
+    # its "noise" is then the whole page: so the polarities are tried in order of contrast.
+    for contrast, ink, background, flat in sorted(candidates, key=lambda candidate: -candidate[0]):
+        sample = flat[::2, ::2].astype(np.float32)
+        noise = 1.4826 * np.median(np.abs(sample - np.median(sample)))
+        if contrast >= max(MIN_CONTRAST, NOISE_MARGIN * noise):
+            break
+    else:
         raise ImageError(f"{name}: no digit found (the image is blank)")
     # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
     _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -121,8 +127,8 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
     return flat, mask
 
 
-def _reduce(grey: np.ndarray) -> np.ndarray:
-    scale = WORK_SIDE / max(grey.shape)
+def _reduce(grey: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
+    scale = side / max(grey.shape)
     return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
 
 
