@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -22,4 +23,8 @@ def run_main(program: str, main: Callable[[], int]) -> int:
         return 1
     except KeyboardInterrupt:
         print(f"{program}: interrupted", file=sys.stderr)
-        return 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Leave at once: an orderly interpreter shutdown while TensorFlow's threads are still
+        # mid-step can crash (seen as SIGSEGV). Every output is written atomically, so nothing is lost.
+        os._exit(130)
