@@ -1,4 +1,8 @@
-"""The `digits` command: `digits predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...`."""
+"""The `digits` command.
+
+digits predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
+digits pr-report --base REV [--out DIR]
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,16 @@ def program(argv: list[str] | None) -> int:
     predict.add_argument("--json", action="store_true", help="one JSON object per line per image")
     predict.add_argument("--multi", action="store_true", help="read a row of digits as a number")
     predict.add_argument("--debug-dir", metavar="DIR", help="write each preprocessing step of each image as PNG")
+    report = commands.add_parser("pr-report", help="compare the workspace with a base revision: markdown and PNG plots for a pull request")
+    report.add_argument("--base", required=True, metavar="REV", help="git revision to compare with, e.g. origin/main or HEAD~1")
+    report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md and plots/ go (default: pr-report)")
     args = parser.parse_args(argv)
+    if args.command == "pr-report":
+        # Imported here: predict must stay quick to start, and the report needs none of its imports.
+        from digits.pr_report import write_pr_report
+
+        print(write_pr_report(args.base, args.out))
+        return 0
     return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir)
 
 

@@ -45,6 +45,7 @@ class TrainParams:
     label_smoothing: float = field(metadata={"min": 0.0, "max": 0.5})  # cross-entropy label smoothing
     restore_best: bool = field(metadata={})  # keep the epoch with the best validation accuracy
     jit_compile: bool = field(metadata={})  # compile the training step with XLA
+    distribute: str = field(metadata={"choices": ("auto", "mirrored", "off")})  # data parallelism over devices
     seed: int = field(metadata={"min": 0})  # seed of weight initialisation, shuffling, augmentation
 
 

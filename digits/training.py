@@ -19,6 +19,23 @@ def make_deterministic(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+def distribution_strategy(mode: str) -> tf.distribute.Strategy:
+    """Where training runs: tf.distribute.MirroredStrategy over several devices, or TF's plain default.
+
+    auto mirrors over the GPUs when more than one is visible; mirrored over every visible GPU,
+    or with none, every logical CPU device (how the tests exercise it); off never mirrors.
+    Each step's batch_size images are split between the devices, whose gradients are summed.
+    """
+    gpus = [device.name for device in tf.config.list_logical_devices("GPU")]
+    if mode == "auto":
+        devices = gpus if len(gpus) > 1 else []
+    elif mode == "mirrored":
+        devices = gpus or [device.name for device in tf.config.list_logical_devices("CPU")]
+    else:
+        devices = []
+    return tf.distribute.MirroredStrategy(devices) if devices else tf.distribute.get_strategy()
+
+
 def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
     """Batches gathered from in-memory arrays, labels one-hot (label smoothing needs them so).
 
@@ -64,7 +81,9 @@ def train_model(
         metrics=["accuracy"],
         jit_compile=params.jit_compile,
         # Several steps per call into the compiled graph: fewer Python round trips per epoch.
-        steps_per_execution=STEPS_PER_EXECUTION,
+        # Not under MirroredStrategy, where Keras' multi-step loop fails ("must feed a value for
+        # placeholder tensor", Keras 3.15 with TF 2.21).
+        steps_per_execution=1 if tf.distribute.has_strategy() else STEPS_PER_EXECUTION,
     )
     if params.restore_best:
         # patience=epochs: never stop early, only remember and restore the best epoch's weights.

@@ -15,7 +15,7 @@ from digits.errors import run_main
 from digits.files import atomic_path
 from digits.models import build_model
 from digits.params import load_params
-from digits.training import make_deterministic, train_model
+from digits.training import distribution_strategy, make_deterministic, train_model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,11 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     # Load the data before seeding, so that nothing else draws from the seeded generators.
     train, validation = load_split(args.train_split), load_split(args.validation_split)
     make_deterministic(params.seed)
-    model = build_model(params)
-
-    # Train; dvclive writes train/ and eval/ loss and accuracy after every epoch.
-    live = Live(str(args.live_dir), dvcyaml=None, save_dvc_exp=False)
-    history = train_model(model, train, validation, params, callbacks=[DVCLiveCallback(live=live)])
+    # Variables made in the strategy's scope are mirrored on each device (params: train.distribute).
+    with distribution_strategy(params.distribute).scope():
+        model = build_model(params)
+        # Train; dvclive writes train/ and eval/ loss and accuracy after every epoch.
+        live = Live(str(args.live_dir), dvcyaml=None, save_dvc_exp=False)
+        history = train_model(model, train, validation, params, callbacks=[DVCLiveCallback(live=live)])
 
     with atomic_path(args.model_path) as temporary:
         model.save(temporary)

@@ -1,15 +1,22 @@
-"""Shared fixtures: tiny synthetic MNIST-format data, and an in-process CLI runner."""
+"""Shared fixtures: tiny synthetic MNIST-format data, an in-process CLI runner, and a trained
+copy of the project (the real `dvc repro`, fed the synthetic data from a local mirror)."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+import yaml
 
 from digits.idx import IMAGES_MAGIC, LABELS_MAGIC, encode_idx
 
@@ -76,3 +83,72 @@ def run_cli(capsys):
         return status, captured.out, captured.err
 
     return run
+
+
+def run(args: list[str], cwd: Path, env: dict) -> str:
+    """Run a command; fail the test with its output unless it succeeds. Returns stdout + stderr."""
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def git(*args: str, project: dict) -> str:
+    return run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], project["dir"], project["env"])
+
+
+def dvc(*args: str, project: dict) -> str:
+    return run([sys.executable, "-m", "dvc", *args], project["dir"], project["env"])
+
+
+def stages_run(output: str) -> list[str]:
+    return re.findall(r"Running stage '(\w+)'", output)
+
+
+def set_param(project: dict, section: str, key: str, value: object) -> None:
+    path = project["dir"] / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    params[section][key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory) -> dict:
+    """A copy of the repository in a fresh git repo, reproduced on the synthetic mirror and committed.
+
+    Tests that change it in ways others must not see work on a `clone_project` of it instead.
+    """
+    base = tmp_path_factory.mktemp("e2e")
+    directory = base / "project"
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split("\n")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file() and not name.startswith("tests/"):
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, directory / name)
+    spec = write_synthetic_mirror(base / "mirror")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "DIGITS_MNIST_MIRROR": str(base / "mirror"),
+        "DIGITS_MNIST_SPEC": str(spec),
+        "DIGITS_CACHE_DIR": str(base / "cache"),
+    }
+    project = {"dir": directory, "env": env}
+    set_param(project, "preprocess", "validation_size", 100)
+    run(["git", "init", "-q"], directory, env)
+    git("add", "-A", project=project)
+    git("commit", "-qm", "copy", project=project)
+    project["first_run"] = dvc("repro", project=project)
+    git("add", "-A", project=project)
+    git("commit", "-qm", "first run", project=project)
+    return project
+
+
+def clone_project(project: dict, directory: Path, share_cache: bool = True) -> dict:
+    """A git clone of the project's last commit; with share_cache, its outputs checked out from the same DVC cache."""
+    run(["git", "clone", "-q", str(project["dir"]), str(directory)], directory.parent, project["env"])
+    clone = {**project, "dir": directory}
+    if share_cache:
+        dvc("cache", "dir", "--local", str(project["dir"] / ".dvc/cache"), project=clone)
+        dvc("checkout", project=clone)
+    return clone

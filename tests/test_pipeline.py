@@ -1,69 +1,16 @@
 """End to end: the real `dvc repro` on a copy of the project, fed a small synthetic data set from a local mirror."""
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
+import time
 
 import cv2
-import pytest
-import yaml
 
-from tests.conftest import ROOT, write_synthetic_mirror
+from tests.conftest import clone_project, dvc, git, run, set_param, stages_run
 from tests.test_photo import photo_of_digit
 
 STAGES = {"download", "preprocess", "train", "export", "evaluate", "report"}
-
-
-def run(args, cwd, env):
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout + result.stderr
-
-
-def dvc(*args, project):
-    return run([sys.executable, "-m", "dvc", *args], project["dir"], project["env"])
-
-
-def stages_run(output):
-    return re.findall(r"Running stage '(\w+)'", output)
-
-
-def set_param(project, section, key, value):
-    path = project["dir"] / "params.yaml"
-    params = yaml.safe_load(path.read_text())
-    params[section][key] = value
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A copy of the repository's files in a fresh git repo, set to read the synthetic mirror."""
-    base = tmp_path_factory.mktemp("e2e")
-    directory = base / "project"
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split("\n")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file() and not name.startswith("tests/"):
-            (directory / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, directory / name)
-    spec = write_synthetic_mirror(base / "mirror")
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "DIGITS_MNIST_MIRROR": str(base / "mirror"),
-        "DIGITS_MNIST_SPEC": str(spec),
-        "DIGITS_CACHE_DIR": str(base / "cache"),
-    }
-    project = {"dir": directory, "env": env}
-    set_param(project, "preprocess", "validation_size", 100)
-    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
-        run(["git", *command], directory, env)
-    project["first_run"] = dvc("repro", project=project)
-    return project
 
 
 def test_repro_runs_every_stage_and_writes_every_output(project):
@@ -112,3 +59,35 @@ def test_changing_epochs_reruns_train_export_evaluate_report(project):
 def test_changing_a_report_setting_reruns_only_report(project):
     set_param(project, "report", "top_confusions", 3)
     assert stages_run(dvc("repro", project=project)) == ["report"]
+
+
+def test_queued_sweep_runs_with_two_workers_from_a_clean_clone(project, tmp_path):
+    clone = clone_project(project, tmp_path / "sweep")
+    dvc("exp", "run", "--queue", "-S", "train.epochs=1,2", project=clone)
+    dvc("queue", "start", "-j", "2", project=clone)
+    deadline = time.monotonic() + 600
+    while True:
+        status = dvc("queue", "status", project=clone)
+        if not re.search(r"\b(Queued|Running)\b", status) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    assert len(re.findall(r"\bSuccess\b", status)) == 2, status
+    table = dvc("exp", "show", "--md", "--no-pager", project=clone)
+    rows = [line for line in table.splitlines() if "train.epochs" not in line and line.startswith("|")]
+    assert {"1", "2"} <= {cell.strip() for row in rows for cell in row.split("|")}, table
+    assert "test.accuracy" in table
+
+
+def test_a_fresh_clone_pulls_the_trained_model_from_a_remote_and_recomputes_nothing(project, tmp_path):
+    sender = clone_project(project, tmp_path / "sender")
+    dvc("remote", "add", "-d", "shared", str(tmp_path / "remote"), project=sender)
+    git("commit", "-qam", "shared remote", project=sender)
+    dvc("push", project=sender)
+
+    receiver = clone_project(sender, tmp_path / "receiver", share_cache=False)
+    dvc("pull", project=receiver)
+    assert stages_run(dvc("repro", project=receiver)) == []
+    assert "up to date" in dvc("status", project=receiver)
+    cv2.imwrite(str(tmp_path / "seven.png"), photo_of_digit(7))
+    output = run([sys.executable, "-m", "digits.cli", "predict", str(tmp_path / "seven.png")], receiver["dir"], receiver["env"])
+    assert output.startswith("The Handwritten Digit is recognised as: ")

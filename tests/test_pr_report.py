@@ -1,0 +1,72 @@
+import re
+import subprocess
+import sys
+
+import cv2
+import pytest
+import yaml
+
+from digits.pr_report import difference, digits_section, params_section
+from tests.conftest import clone_project, dvc, git, set_param
+
+
+@pytest.fixture(scope="module")
+def two_runs(project, tmp_path_factory):
+    """A clone of the trained project with a second committed run: 2 epochs instead of params.yaml's."""
+    clone = clone_project(project, tmp_path_factory.mktemp("pr") / "repo")
+    clone["base_epochs"] = yaml.safe_load((clone["dir"] / "params.yaml").read_text())["train"]["epochs"]
+    set_param(clone, "train", "epochs", 2)
+    dvc("repro", project=clone)
+    git("commit", "-qam", "two epochs", project=clone)
+    return clone
+
+
+def pr_report(clone, *args):
+    return subprocess.run([sys.executable, "-m", "digits.cli", "pr-report", *args], cwd=clone["dir"], env=clone["env"],
+                          capture_output=True, text=True)
+
+
+def test_report_compares_two_committed_runs_with_rendered_plots_of_both(two_runs):
+    result = pr_report(two_runs, "--base", "HEAD~1", "--out", "pr")
+    assert result.returncode == 0, result.stderr
+    out = two_runs["dir"] / "pr"
+    report = (out / "report.md").read_text()
+    assert result.stdout.strip() == "pr/report.md"
+    assert re.search(r"\| Test accuracy \| [0-9.]+% \| [0-9.]+% \|", report)
+    assert f"| `train.epochs` | {two_runs['base_epochs']} | 2 |" in report
+    images = re.findall(r"!\[[^]]*\]\(([^)]+)\)", report)
+    # Loss, accuracy and the confusion matrix rendered from DVC's Vega-Lite specs (both runs in each);
+    # the pipeline's own PNGs side by side, one per revision.
+    for name in ("plots/loss.png", "plots/accuracy.png", "plots/confusion_matrix.png",
+                 "plots/reports_confusion_matrix_png-base.png", "plots/reports_confusion_matrix_png-workspace.png",
+                 "plots/reports_misclassified_png-base.png", "plots/reports_misclassified_png-workspace.png"):
+        assert name in images
+    for name in images:
+        picture = cv2.imread(str(out / name))
+        assert picture is not None and min(picture.shape[:2]) > 100, name
+
+
+def test_an_unknown_base_is_one_line_naming_it(two_runs):
+    result = pr_report(two_runs, "--base", "no-such-branch")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"digits: error: base revision 'no-such-branch' not found in {two_runs['dir']} "
+        "(in CI, check out with enough history, e.g. fetch-depth: 0)"]
+    assert not (two_runs["dir"] / "pr-report").exists()
+
+
+def test_digits_section_lists_changes_that_matter_biggest_first():
+    metrics = {
+        "test.per_class.3.recall": {"old": 0.95, "new": 0.97}, "test.per_class.3.support": {"old": 1000, "new": 1000},
+        "test.per_class.5.recall": {"old": 0.99, "new": 0.95}, "test.per_class.5.support": {"old": 900, "new": 900},
+        "test.per_class.7.recall": {"old": 0.98, "new": 0.981}, "test.per_class.7.support": {"old": 1000, "new": 1000},
+    }
+    rows = [line for line in digits_section(metrics, "main").splitlines() if re.match(r"\| \d ", line)]
+    assert rows == ["| 5 | 9 | 45 | 99.00% | 95.00% | -4.00 pt ❌ |", "| 3 | 50 | 30 | 95.00% | 97.00% | +2.00 pt ✅ |"]
+
+
+def test_unchanged_params_and_metrics_say_so():
+    assert params_section({}, "main").endswith("No params changed.")
+    assert digits_section({}, "main").endswith("No digit's recall changed that much.")
+    assert difference(0.5, 0.5, "test.accuracy", True) == "0"
+    assert difference(0.10, 0.08, "test.loss", False) == "-0.0200 ✅"
