@@ -61,7 +61,7 @@ def cnn_body(x, params: TrainParams):
 
     Each block halves the resolution with a strided convolution rather than max pooling: on a
     2-core CPU, a stride-2 network trained twice as fast as the same widths with 2x2 max pooling
-    (benchmarks/README.md), at no measured cost in accuracy.
+    (README: "Training: the notebook against the presets"), at no measured cost in accuracy.
     """
     x = layers.Reshape((28, 28, 1))(x)
     for filters in params.filters:

@@ -284,9 +284,12 @@ def center_by_mass(digit: np.ndarray) -> np.ndarray:
     moments = cv2.moments(digit.astype(np.float32))
     if moments["m00"] == 0:
         raise ImageError("no ink to centre")
-    # Pixel i has its centre at coordinate i, so the canvas centre is at (28 - 1) / 2.
-    shift_x = round((CANVAS - 1) / 2 - moments["m10"] / moments["m00"])
-    shift_y = round((CANVAS - 1) / 2 - moments["m01"] / moments["m00"])
+    # MNIST's digits have their centre of mass at pixel (14, 14), not at the canvas' geometric
+    # centre (13.5, 13.5): its test digits average x 14.01, y 13.99. Matching that, rather than
+    # the geometric centre, took the default MLP from 1.5 points below its clean accuracy to level,
+    # on MNIST test digits scaled up 8x and prepared again (README: "Reading photos").
+    shift_x = round(CANVAS / 2 - moments["m10"] / moments["m00"])
+    shift_y = round(CANVAS / 2 - moments["m01"] / moments["m00"])
     translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
     return cv2.warpAffine(digit, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST, borderValue=0)
 

@@ -35,6 +35,8 @@ def assert_mnist_layout(digit):
     assert max(bounding_box(digit)) == 20
     row, column = centre_of_mass(digit)
     assert abs(row - 13.5) <= 1 and abs(column - 13.5) <= 1
+    # Where MNIST puts it: pixel (14, 14), to the nearest whole-pixel shift.
+    assert abs(row - 14) <= 0.5 and abs(column - 14) <= 0.5
     assert digit.max() == 255
 
 
