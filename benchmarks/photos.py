@@ -10,6 +10,7 @@ thicker or thinner strokes, a lighting gradient and a shadow, blur, noise, JPEG 
 - photo: `digits.photo.prepare_digit` on each photo, then the model;
 - notebook recipe: the photo resized straight to 28x28 (and also inverted), as the notebook did.
 Throughput is timed on whole `digits predict` processes: one image, and a folder of 1000 photos.
+A second table splits clean against photo accuracy by the photo's pen width (thinner, unchanged, thicker).
 """
 
 import argparse
@@ -34,20 +35,25 @@ from digits.photo import prepare_digit  # noqa: E402
 from digits.predictor import load_predictor  # noqa: E402
 
 
-def make_photo(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A colour JPEG-decoded photo of white-on-black digits (28 px high), as a phone would take it."""
+def make_photo(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """A colour JPEG-decoded photo of white-on-black digits (28 px high), as a phone would take it.
+
+    Also returns the pen change, in MNIST pixels: +r, strokes dilated by r on each side (2r px
+    thicker); -r, the ink raised to the power 1 + 3r (thinner); 0, the digit's own strokes.
+    """
     height = int(rng.uniform(100, 400))
     scale = height / digit.shape[0]
     width = round(digit.shape[1] * scale)
     ink = cv2.resize(digit, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
-    # Pen width: thicker strokes (dilation), or thinner ones (the ink raised to a power, which
-    # pulls every stroke's grey edges in but never breaks a stroke: eroding instead erased MNIST's
-    # faint, 1-px parts of strokes outright, which no thinner pen does), up to about a third of
-    # MNIST's stroke either way.
-    radius = int(round(abs(rng.uniform(-0.6, 0.9)) * scale))
+    # Pen width: thicker strokes (dilated by up to 0.9 MNIST px on each side, so up to 1.8 px
+    # thicker than MNIST's median 2.3 px), or thinner ones (the ink raised to a power of up to 3.7,
+    # which pulls every stroke's grey edges in but never breaks a stroke: eroding instead erased
+    # MNIST's faint, 1-px parts of strokes outright, which no thinner pen does).
+    radius, pen_change = int(round(abs(rng.uniform(-0.6, 0.9)) * scale)), 0.0
     if radius:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-        ink = cv2.dilate(ink, kernel) if rng.random() < 0.6 else np.clip(ink, 0, 1) ** (1 + 3 * radius / scale)
+        pen_change = radius / scale if rng.random() < 0.6 else -radius / scale
+        ink = cv2.dilate(ink, kernel) if pen_change > 0 else np.clip(ink, 0, 1) ** (1 - 3 * pen_change)
     rotation = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-10, 10), 1.0)
     ink = cv2.warpAffine(ink, rotation, (width, height))
     # Off-centre in a larger frame.
@@ -68,7 +74,7 @@ def make_photo(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.1, 1.0) * scale / 4)
     image += rng.normal(0, rng.uniform(2, 8), image.shape)
     encoded = cv2.imencode(".jpg", np.clip(image, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(50, 90))])[1]
-    return cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    return cv2.imdecode(encoded, cv2.IMREAD_COLOR), pen_change
 
 
 def notebook_recipe(photo: np.ndarray, invert: bool) -> np.ndarray:
@@ -91,12 +97,13 @@ def scaled_up(digit: np.ndarray) -> np.ndarray:
     return 255 - cv2.copyMakeBorder(big, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=0)
 
 
-def photo_and_prepared(args: tuple[np.ndarray, int]) -> tuple[np.ndarray, ...]:
-    """The digit scaled up and prepared; a photo of it, prepared by digits.photo and by the notebook (plain, inverted)."""
+def photo_and_prepared(args: tuple[np.ndarray, int]) -> tuple[np.ndarray | float, ...]:
+    """The digit scaled up and prepared; a photo of it, prepared by digits.photo and by the notebook
+    (plain, inverted); the photo's pen change."""
     digit, seed = args
-    photo = make_photo(digit, np.random.default_rng(seed))
+    photo, pen_change = make_photo(digit, np.random.default_rng(seed))
     return (prepare_or_refuse(scaled_up(digit)), prepare_or_refuse(photo),
-            notebook_recipe(photo, False), notebook_recipe(photo, True))
+            notebook_recipe(photo, False), notebook_recipe(photo, True), pen_change)
 
 
 def write_steps_figure(photo: Path, figure_path: Path) -> None:
@@ -139,9 +146,9 @@ def main() -> None:
     if args.write_samples:
         rng = np.random.default_rng(7)
         out = Path(args.write_samples)
-        cv2.imwrite(str(out / "digit.jpg"), make_photo(images[0], rng))
+        cv2.imwrite(str(out / "digit.jpg"), make_photo(images[0], rng)[0])
         row = np.hstack([images[i] for i in (1, 3, 1, 4)])  # 2, 0, 2, 4 in the test set
-        cv2.imwrite(str(out / "number.jpg"), make_photo(cv2.copyMakeBorder(row, 8, 8, 0, 0, cv2.BORDER_CONSTANT), rng))
+        cv2.imwrite(str(out / "number.jpg"), make_photo(cv2.copyMakeBorder(row, 8, 8, 0, 0, cv2.BORDER_CONSTANT), rng)[0])
         write_steps_figure(out / "digit.jpg", ROOT / "docs/preprocessing.png")
         return
 
@@ -149,18 +156,19 @@ def main() -> None:
     predict = load_predictor(args.model)
     start = time.perf_counter()
     with ProcessPoolExecutor() as pool:
-        relaid, prepared, naive, inverted = map(np.stack, zip(*pool.map(photo_and_prepared, zip(images, range(len(images))), chunksize=64)))
+        relaid, prepared, naive, inverted, pen_changes = map(np.stack, zip(*pool.map(photo_and_prepared, zip(images, range(len(images))), chunksize=64)))
     print(f"made and prepared {len(images)} photos in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     print(f"digits.photo refused {(prepared == REFUSED).all(axis=(1, 2)).sum()} photos and "
           f"{(relaid == REFUSED).all(axis=(1, 2)).sum()} scaled-up digits (counted as wrong)", file=sys.stderr)
-    accuracy = {name: float(np.mean((predict(batch).argmax(axis=1) == labels) & ~(batch == REFUSED).all(axis=(1, 2))))
-                for name, batch in (("clean", images), ("relaid", relaid), ("photo", prepared), ("naive", naive),
-                                    ("naive_inverted", inverted))}
+    correct = {name: (predict(batch).argmax(axis=1) == labels) & ~(batch == REFUSED).all(axis=(1, 2))
+               for name, batch in (("clean", images), ("relaid", relaid), ("photo", prepared), ("naive", naive),
+                                   ("naive_inverted", inverted))}
+    accuracy = {name: float(np.mean(right)) for name, right in correct.items()}
 
     with tempfile.TemporaryDirectory() as folder:
         rng = np.random.default_rng(1)
         for index in range(1000):
-            cv2.imwrite(f"{folder}/{index:04d}.jpg", make_photo(images[index % len(images)], rng))
+            cv2.imwrite(f"{folder}/{index:04d}.jpg", make_photo(images[index % len(images)], rng)[0])
         digits = [sys.executable, "-m", "digits.cli", "predict", "--model", args.model]
         one = time_process([*digits, f"{folder}/0000.jpg"], repeats=5)
         many = time_process([*digits, "--json", folder], repeats=3)
@@ -170,6 +178,20 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     print(f"| {Path(args.model).name} | {accuracy['clean']:.4f} | {accuracy['relaid']:.4f} | {accuracy['photo']:.4f} | {accuracy['naive']:.4f} | "
           f"{accuracy['naive_inverted']:.4f} | {one:.2f} s | {1000 / many:.0f} images/s |")
+    print_pen_breakdown(pen_changes, correct["clean"], correct["photo"])
+
+
+def print_pen_breakdown(pen_changes: np.ndarray, clean: np.ndarray, photo: np.ndarray) -> None:
+    """Clean against photo accuracy by the photo's pen change (make_photo): where the points go."""
+    print("\n| pen (strokes in MNIST px) | photos | clean | as photos | points lost |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, low, high in (("thinner: ink to a power 1.9-3.7", -1, -0.3), ("thinner: ink to a power 1-1.9", -0.3, 0),
+                            ("unchanged", 0, 0), ("thicker by 0-0.8 px", 0, 0.4), ("thicker by 0.8-1.4 px", 0.4, 0.7),
+                            ("thicker by 1.4-1.8 px", 0.7, 1)):
+        chosen = (pen_changes == 0) if low == high else (pen_changes > low) & (pen_changes <= high) & (pen_changes != 0)
+        if chosen.any():
+            print(f"| {name} | {chosen.sum()} | {clean[chosen].mean():.4f} | {photo[chosen].mean():.4f} | "
+                  f"{100 * (clean[chosen].mean() - photo[chosen].mean()):.2f} |")
 
 
 if __name__ == "__main__":
