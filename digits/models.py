@@ -15,11 +15,10 @@ NUM_CLASSES = 10
 
 
 def build_model(params: TrainParams) -> keras.Model:
-    """The model params.yaml asks for, with its training-only augmentation layers in front."""
+    """The model params.yaml asks for (augmentation is not part of it: see digits.augment)."""
     inputs = keras.Input(shape=(28, 28), dtype="uint8", name="image")
     # Scaling inside the model means every caller feeds raw 0-255 pixels.
     x = layers.Rescaling(1 / 255)(inputs)
-    x = augment(x, params)
     if params.model == "mlp":
         outputs = mlp_head(x, params.hidden_units)
     elif params.model == "cnn":
@@ -39,21 +38,6 @@ def mlp_head(x, hidden_units: Sequence[int]):
     for units in hidden_units:
         x = layers.Dense(units, activation="relu")(x)
     return layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
-
-
-def augment(x, params: TrainParams):
-    """Random shifts, rotations and zooms of whole batches, active only in training (Keras' own layers)."""
-    if not (params.augment_shift or params.augment_rotation or params.augment_zoom):
-        return x
-    x = layers.Reshape((28, 28, 1))(x)
-    if params.augment_rotation:
-        # RandomRotation takes a fraction of a full turn.
-        x = layers.RandomRotation(params.augment_rotation / 360, fill_mode="constant", seed=params.seed)(x)
-    if params.augment_zoom:
-        x = layers.RandomZoom(params.augment_zoom, fill_mode="constant", seed=params.seed + 1)(x)
-    if params.augment_shift:
-        x = layers.RandomTranslation(params.augment_shift, params.augment_shift, fill_mode="constant", seed=params.seed + 2)(x)
-    return layers.Reshape((28, 28))(x)
 
 
 def cnn_body(x, params: TrainParams):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from digits.augment import random_affine
 from digits.params import TrainParams
 
 STEPS_PER_EXECUTION = 20
@@ -67,7 +69,13 @@ def distribution_strategy(mode: str) -> tf.distribute.Strategy:
     return tf.distribute.MirroredStrategy(devices) if devices else tf.distribute.get_strategy()
 
 
-def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None) -> tf.data.Dataset:
+def make_dataset(
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int,
+    shuffle_seed: int | None = None,
+    augment: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
+) -> tf.data.Dataset:
     """Batches gathered from in-memory arrays, labels one-hot (label smoothing needs them so).
 
     Shuffling permutes indices, not images, and each batch is one gather: per-image tf.data
@@ -80,6 +88,10 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffl
     if shuffle_seed is not None:
         indices = indices.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
     batches = indices.batch(batch_size).map(lambda batch: (tf.gather(images, batch), tf.gather(labels, batch)))
+    if augment is not None:
+        # A seed pair per batch for the stateless random draws: new each epoch, fixed by the seed.
+        seeds = tf.data.Dataset.random(seed=shuffle_seed, rerandomize_each_iteration=True).batch(2)
+        batches = tf.data.Dataset.zip(batches, seeds).map(lambda batch, seed: (augment(batch[0], seed), batch[1]))
     return batches
 
 
@@ -120,7 +132,7 @@ def train_model(
         # patience=epochs: never stop early, only remember and restore the best epoch's weights.
         callbacks = [*callbacks, keras.callbacks.EarlyStopping("val_accuracy", patience=params.epochs, restore_best_weights=True)]
     return model.fit(
-        make_dataset(*train, params.batch_size, shuffle_seed=params.seed),
+        make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_affine(params)),
         validation_data=make_dataset(*validation, batch_size=1024),
         epochs=params.epochs,
         shuffle=False,  # The dataset shuffles itself, with the seed.

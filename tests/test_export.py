@@ -12,7 +12,7 @@ from tests.test_models import params_with
 
 @pytest.fixture(scope="module")
 def model():
-    return build_model(params_with(model="cnn", filters=(4, 8), hidden_units=(8,), augment_rotation=10))
+    return build_model(params_with(model="cnn", filters=(4, 8), hidden_units=(8,), dropout=0.2))
 
 
 def test_litert_model_predicts_as_keras_does(model, tmp_path):

@@ -12,6 +12,7 @@ from digits.training import learning_rate, make_deterministic, train_model
 from tests.conftest import ROOT, synthetic_mnist
 
 PRESETS = yaml.safe_load((ROOT / "benchmarks/presets.yaml").read_text())
+ALLOWED_LAYERS = {"InputLayer", "Rescaling", "Reshape", "Flatten", "Conv2D", "BatchNormalization", "ReLU", "Dropout", "Dense"}
 
 
 def params_with(**overrides):
@@ -59,16 +60,11 @@ def test_a_few_steps_lower_the_loss(model):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_augmentation_is_active_in_training_only():
+def test_models_hold_no_augmentation_layers():
+    # Augmentation happens in the training input pipeline (digits.augment), never in the model.
     params = params_with(model="cnn", augment_shift=0.1, augment_rotation=15, augment_zoom=0.1)
     model = build_model(params)
-    augmentations = [layer for layer in model.layers
-                     if isinstance(layer, (keras.layers.RandomRotation, keras.layers.RandomZoom, keras.layers.RandomTranslation))]
-    assert len(augmentations) == 3
-    images = keras.ops.convert_to_tensor(synthetic_mnist(8, seed=1)[0][..., None] / 255, dtype="float32")
-    for layer in augmentations:
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(images, training=False)), images)
-        assert not np.allclose(keras.ops.convert_to_numpy(layer(images, training=True)), images)
+    assert all(layer.__class__.__name__ in ALLOWED_LAYERS for layer in model.layers), [l.__class__.__name__ for l in model.layers]
 
 
 def test_cosine_schedule_warms_up_then_decays_to_zero():
@@ -79,7 +75,7 @@ def test_cosine_schedule_warms_up_then_decays_to_zero():
 
 
 def test_saved_model_loads_in_safe_mode(tmp_path):
-    model = build_model(params_with(model="cnn", filters=(4,), hidden_units=(8,), augment_rotation=10))
+    model = build_model(params_with(model="cnn", filters=(4,), hidden_units=(8,), dropout=0.2))
     model.save(tmp_path / "m.keras")
     loaded = load_model(tmp_path / "m.keras")
     sample = np.full((1, 28, 28), 128, np.uint8)

@@ -1,0 +1,94 @@
+import dataclasses
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from digits.augment import random_affine
+from digits.training import make_dataset
+from tests.conftest import synthetic_mnist
+from tests.test_models import params_with
+
+SEED = tf.constant([3, 4], tf.int64)
+
+
+def bar(horizontal: bool) -> np.ndarray:
+    """A 28x28 image of one bright bar through the centre."""
+    image = np.zeros((28, 28), np.uint8)
+    if horizontal:
+        image[13:15, 4:24] = 255
+    else:
+        image[4:24, 13:15] = 255
+    return image
+
+
+def centre_of_mass(image: np.ndarray) -> np.ndarray:
+    rows, cols = np.nonzero(image)
+    weights = image[rows, cols].astype(float)
+    return np.array([np.average(rows, weights=weights), np.average(cols, weights=weights)])
+
+
+def augmented(images: np.ndarray, **params) -> np.ndarray:
+    transform = random_affine(params_with(model="cnn", **params))
+    return transform(tf.constant(images), SEED).numpy()
+
+
+def test_no_augmentation_params_means_no_transform():
+    assert random_affine(params_with(augment_shift=0.0, augment_rotation=0.0, augment_zoom=0.0)) is None
+
+
+def test_shift_moves_the_digit_within_its_range_and_keeps_its_shape():
+    images = np.stack([bar(horizontal=True)] * 64)
+    out = augmented(images, augment_shift=0.1)
+    assert out.dtype == np.uint8 and out.shape == images.shape
+    moves = np.array([centre_of_mass(image) for image in out]) - centre_of_mass(images[0])
+    assert np.abs(moves).max() <= 0.1 * 28 + 0.5
+    assert np.abs(moves).max() > 1  # images do move, by different amounts
+    assert len({tuple(np.round(move, 2)) for move in moves}) > 32
+    # A shift neither rotates nor scales: the bar stays a 2-pixel-high horizontal bar.
+    assert all(np.count_nonzero(image.any(axis=1)) <= 4 for image in out)
+
+
+def test_rotation_turns_the_digit_about_the_centre_by_at_most_the_angle():
+    images = np.stack([bar(horizontal=True)] * 64)
+    out = augmented(images, augment_rotation=30)
+    # A 20-pixel bar turned by angle a spans about 20*sin(a) rows.
+    heights = np.array([np.count_nonzero(image.any(axis=1)) for image in out])
+    assert heights.max() <= 20 * np.sin(np.radians(30)) + 4 and heights.max() >= 6
+    assert all(np.abs(centre_of_mass(image) - 13.5).max() < 0.5 for image in out)
+
+
+def test_zoom_scales_the_digit_by_at_most_the_factor():
+    images = np.stack([bar(horizontal=False)] * 64)
+    out = augmented(images, augment_zoom=0.2)
+    lengths = np.array([np.count_nonzero(image.any(axis=1)) for image in out])
+    assert lengths.min() >= 20 / 1.2 - 2 and lengths.max() <= 20 / 0.8 + 2
+    assert lengths.max() - lengths.min() >= 4
+
+
+def test_only_the_training_batches_are_augmented():
+    images, labels = synthetic_mnist(64, seed=1)
+    params = params_with(model="cnn", augment_shift=0.1, augment_rotation=10, augment_zoom=0.1)
+    train = make_dataset(images, labels, 64, augment=random_affine(params))
+    validation = make_dataset(images, labels, 64)
+    assert not np.array_equal(next(iter(train))[0].numpy(), images)
+    np.testing.assert_array_equal(next(iter(validation))[0].numpy(), images)
+
+
+def test_augmentation_is_new_each_epoch_and_repeats_with_the_seed():
+    images, labels = synthetic_mnist(64, seed=1)
+    augment = random_affine(params_with(model="cnn", augment_rotation=15))
+
+    def epochs(seed):
+        dataset = make_dataset(images, labels, 64, shuffle_seed=seed, augment=augment)
+        return [next(iter(dataset))[0].numpy() for _ in range(2)]
+
+    first, second = epochs(seed=7)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(epochs(seed=7)[0], first)
+
+
+@pytest.mark.parametrize("name", ["augment_shift", "augment_rotation", "augment_zoom"])
+def test_each_param_alone_turns_augmentation_on(name):
+    params = dataclasses.replace(params_with(), **{name: 0.1})
+    assert random_affine(params) is not None
