@@ -131,8 +131,13 @@ def train_model(
     if params.restore_best:
         # patience=epochs: never stop early, only remember and restore the best epoch's weights.
         callbacks = [*callbacks, keras.callbacks.EarlyStopping("val_accuracy", patience=params.epochs, restore_best_weights=True)]
+    # One endless iterator for all epochs (each pass reshuffled), rather than a new one per epoch:
+    # starting an iterator stalled the first steps of an epoch by about 0.25 s at random, a 50 %
+    # longer epoch for the default MLP (measured on 2 cores).
+    batches = make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_affine(params)).repeat()
     return model.fit(
-        make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_affine(params)),
+        batches,
+        steps_per_epoch=steps_per_epoch,
         validation_data=make_dataset(*validation, batch_size=1024),
         epochs=params.epochs,
         shuffle=False,  # The dataset shuffles itself, with the seed.
