@@ -12,6 +12,11 @@ The steps, in order (each written to --debug-dir when asked):
 4. flat: ink minus background, so shadows and gradients vanish;
 5. mask: Otsu's threshold of the flat image, with specks, ruled lines and border shadows removed;
 6. crop: each digit's box, cut from the flat image (grey edges kept), then fitted and centred.
+
+With `views`, each digit also comes shifted by one pixel each way; `digits predict` averages
+the predictions of the five: a photo's digit is centred to within a pixel of where MNIST's
+would be, and the default MLP, which is not shift-invariant, is sensitive to that pixel
+(README: "Reading photos").
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90t
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
 LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
+VIEWS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # views: (dx, dy) px from the centred digit
 WIDE_DIGIT = 0.75  # a blob wider than this times its height may be touching digits ...
 BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink,
 MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side
@@ -46,21 +52,24 @@ MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either 
 DebugWriter = Callable[[str, np.ndarray], None]
 
 
-def prepare_digit(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> np.ndarray:
-    """One digit: an image path or array (grey or BGR) in, a 28x28 uint8 MNIST-style digit out."""
+def prepare_digit(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> np.ndarray:
+    """One digit: an image path or array (grey or BGR) in, a 28x28 uint8 MNIST-style digit out.
+
+    With views, a (V, 28, 28) stack instead: that digit first, then shifted copies (see crop_digit).
+    """
     flat, mask = ink_mask(image, debug)
-    digit = crop_digit(flat, mask)
+    digit = crop_digit(flat, mask, views)
     if debug:
-        debug("6-digit", digit)
+        debug("6-digit", digit[0] if views else digit)
     return digit
 
 
-def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> list[np.ndarray]:
-    """A row of digits: each one, left to right, as a 28x28 uint8 MNIST-style digit."""
+def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> list[np.ndarray]:
+    """A row of digits: each one, left to right, as prepare_digit makes it."""
     flat, mask = ink_mask(image, debug)
-    digits = [crop_digit(flat, part) for part in split_digits(mask)]
+    digits = [crop_digit(flat, part, views) for part in split_digits(mask)]
     if debug:
-        debug("6-digits", np.hstack(digits))
+        debug("6-digits", np.hstack([digit[0] if views else digit for digit in digits]))
     return digits
 
 
@@ -235,8 +244,11 @@ def _extent(mask: np.ndarray) -> tuple[int, int]:
     return int(columns[0]), int(columns[-1]) + 1
 
 
-def crop_digit(flat: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Cut the masked digit out of the flat image, keep its grey edges, fit it into 20 px, centre it in 28x28."""
+def crop_digit(flat: np.ndarray, mask: np.ndarray, views: bool = False) -> np.ndarray:
+    """Cut the masked digit out of the flat image, keep its grey edges, fit it into 20 px, centre it in 28x28.
+
+    With views, a (V, 28, 28) stack: the digit placed at each offset of VIEWS (the centred one first).
+    """
     # A slightly dilated mask keeps the anti-aliased edge pixels Otsu's threshold cut off.
     keep = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     rows, columns = np.nonzero(keep & (flat > 0))
@@ -248,7 +260,8 @@ def crop_digit(flat: np.ndarray, mask: np.ndarray) -> np.ndarray:
     digit = cv2.resize(digit, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     # Strokes are saturated in MNIST: stretch the ink's brightness so that its cores reach 255.
     digit = np.clip(digit * 255 / max(1.0, np.percentile(digit[digit > 0], 90)), 0, 255)
-    return center_by_mass(np.round(digit).astype(np.uint8))
+    digit = np.round(digit).astype(np.uint8)
+    return np.stack([center_by_mass(digit, offset) for offset in VIEWS]) if views else center_by_mass(digit)
 
 
 def normalize_stroke_width(digit: np.ndarray, strokes: np.ndarray) -> np.ndarray:
@@ -276,8 +289,8 @@ def normalize_stroke_width(digit: np.ndarray, strokes: np.ndarray) -> np.ndarray
     return cv2.dilate(cv2.copyMakeBorder(digit, *[radius] * 4, cv2.BORDER_CONSTANT, value=0), kernel)
 
 
-def center_by_mass(digit: np.ndarray) -> np.ndarray:
-    """Paste `digit` (at most 20x20) into a 28x28 canvas with its centre of mass at the centre.
+def center_by_mass(digit: np.ndarray, offset: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """Paste `digit` (at most 20x20) into a 28x28 canvas with its centre of mass at the centre (+ offset px).
 
     The shift is rounded to whole pixels, as MNIST's was, so the strokes are not blurred again.
     """
@@ -288,8 +301,8 @@ def center_by_mass(digit: np.ndarray) -> np.ndarray:
     # centre (13.5, 13.5): its test digits average x 14.01, y 13.99. Matching that, rather than
     # the geometric centre, took the default MLP from 1.5 points below its clean accuracy to level,
     # on MNIST test digits scaled up 8x and prepared again (README: "Reading photos").
-    shift_x = round(CANVAS / 2 - moments["m10"] / moments["m00"])
-    shift_y = round(CANVAS / 2 - moments["m01"] / moments["m00"])
+    shift_x = round(CANVAS / 2 - moments["m10"] / moments["m00"]) + offset[0]
+    shift_y = round(CANVAS / 2 - moments["m01"] / moments["m00"]) + offset[1]
     translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
     return cv2.warpAffine(digit, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST, borderValue=0)
 

@@ -39,6 +39,20 @@ def test_json_lines_parse(run_cli, model_path, good_image):
     assert 0 <= rows[0]["confidence"] <= 1 and len(rows[0]["top3"]) == 3
 
 
+def test_confidence_is_the_mean_over_the_views(run_cli, model_path, good_image):
+    from digits.photo import prepare_digit
+    from digits.predictor import load_predictor
+
+    status, out, _ = run_cli("predict", "--json", "--model", model_path, good_image)
+    probabilities = load_predictor(model_path)(prepare_digit(good_image, views=True))
+    mean = probabilities.mean(axis=0)
+    record = json.loads(out)
+    assert status == 0 and record["digit"] == int(mean.argmax())
+    assert record["confidence"] == pytest.approx(mean.max(), abs=1e-4)
+    # The views disagree on an untrained model, so averaging is not the same as reading one view.
+    assert not np.allclose(probabilities[0], mean)
+
+
 def test_multi_reads_a_number(run_cli, model_path, tmp_path):
     cv2.imwrite(str(tmp_path / "row.png"), row_of_digits([2, 0, 2, 4]))
     status, out, _ = run_cli("predict", "--multi", "--json", "--model", model_path, str(tmp_path / "row.png"))

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from digits.images import ImageError
-from digits.photo import center_by_mass, debug_writer, prepare_digit, prepare_digits, ruled_lines
+from digits.photo import VIEWS, center_by_mass, debug_writer, prepare_digit, prepare_digits, ruled_lines
 from tests.conftest import draw_digit
 
 
@@ -63,6 +63,25 @@ def test_a_clean_mnist_style_digit_keeps_its_shape():
     # Same ink in roughly the same places: the layout step, not a different picture.
     assert np.corrcoef(cv2.resize(prepared, (14, 14)).ravel(), cv2.resize(center_by_mass(
         cv2.resize(digit[np.ix_(digit.any(1), digit.any(0))], (20, 20), interpolation=cv2.INTER_AREA)), (14, 14)).ravel())[0, 1] > 0.6
+
+
+def test_views_are_the_digit_and_its_one_pixel_shifts():
+    page = photo_of_digit(4, at=(0.4, 0.6))
+    views = prepare_digit(page, views=True)
+    assert views.shape == (5, 28, 28) and views.dtype == np.uint8
+    np.testing.assert_array_equal(views[0], prepare_digit(page))
+    row, column = centre_of_mass(views[0])
+    for view, (dx, dy) in zip(views, VIEWS):
+        # A 20 px digit centred in 28x28 has room to move a pixel without losing ink.
+        np.testing.assert_array_equal(view, np.roll(views[0], (dy, dx), axis=(0, 1)))
+        assert centre_of_mass(view) == pytest.approx((row + dy, column + dx))
+    assert len({(dx, dy) for dx, dy in VIEWS[1:]}) == 4 and all(abs(dx) + abs(dy) == 1 for dx, dy in VIEWS[1:])
+
+
+def test_a_row_gives_the_views_of_each_digit():
+    digits = prepare_digits(row_of_digits([2, 0, 2, 4]), views=True)
+    assert [d.shape for d in digits] == [(5, 28, 28)] * 4
+    np.testing.assert_array_equal(np.stack([d[0] for d in digits]), np.stack(prepare_digits(row_of_digits([2, 0, 2, 4]))))
 
 
 def test_colour_photo_is_handled():
