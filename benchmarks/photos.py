@@ -165,7 +165,7 @@ def main() -> None:
     with ProcessPoolExecutor() as pool:
         relaid, prepared, naive, inverted, pen_changes = map(np.stack, zip(*pool.map(photo_and_prepared, zip(images, range(len(images))), chunksize=64)))
     print(f"made and prepared {len(images)} photos in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    print(f"digits.photo refused {(prepared == REFUSED).all(axis=(1, 2)).sum()} photos and "
+    print(f"digits.photo refused {(prepared == REFUSED).all(axis=(1, 2, 3)).sum()} photos and "
           f"{(relaid == REFUSED).all(axis=(1, 2)).sum()} scaled-up digits (counted as wrong)", file=sys.stderr)
     def right(batch: np.ndarray) -> np.ndarray:
         """Which digits the model reads right: (n, 28, 28) alone, or (n, V, 28, 28) averaged over the views."""
