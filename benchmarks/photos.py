@@ -4,8 +4,8 @@ Usage: python benchmarks/photos.py [--count N] [--model models/model.tflite] [--
 Needs data/prepared/test.npz and the model (run `dvc repro` first). Each test digit is turned into a
 photo of dark ink on light paper (scaled up to 100-400 px, off-centre in a larger frame, rotated,
 thicker or thinner strokes, a lighting gradient and a shadow, blur, noise, JPEG compression), then:
-- clean: the model on the original 28x28 digits, and averaged over the digit shifted 1 px each way
-  (the same averaging `digits predict` does, to compare like with like);
+- clean: the model on the original 28x28 digits, and averaged over the same views `digits predict`
+  averages over (turned, shifted), to compare like with like;
 - scaled up: each digit only scaled up 8x as dark ink on white paper, then `digits.photo.prepare_digit`
   (what the cropping, resizing and centring alone cost, without any photo distortion);
 - photo: `digits.photo.prepare_digit` on each photo, then the model: the centred digit alone, and
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from digits.data import load_split  # noqa: E402
 from digits.errors import DigitsError  # noqa: E402
-from digits.photo import VIEWS, prepare_digit  # noqa: E402
+from digits.photo import VIEW_ANGLES, VIEW_SHIFTS, digit_views, prepare_digit  # noqa: E402
 from digits.predictor import load_predictor  # noqa: E402
 
 
@@ -90,12 +90,14 @@ def prepare_or_refuse(image: np.ndarray, views: bool = False) -> np.ndarray:
     try:
         return prepare_digit(image, views=views)
     except DigitsError:
-        return np.full((len(VIEWS), 28, 28) if views else (28, 28), REFUSED, np.uint8)
+        return np.full((len(VIEW_ANGLES) * len(VIEW_SHIFTS), 28, 28) if views else (28, 28), REFUSED, np.uint8)
 
 
-def shifted_views(digits: np.ndarray) -> np.ndarray:
-    """(n, V, 28, 28): each clean digit moved by each offset of digits.photo.VIEWS."""
-    return np.stack([np.roll(digits, (dy, dx), axis=(1, 2)) for dx, dy in VIEWS], axis=1)
+def clean_views(digit: np.ndarray) -> np.ndarray:
+    """A clean digit's views as digits.photo makes them: the digit itself at each shift, and turned at each other angle."""
+    views = digit_views(digit[np.ix_(digit.any(axis=1), digit.any(axis=0))].astype(np.float32))
+    views[: len(VIEW_SHIFTS)] = [np.roll(digit, (dy, dx), axis=(0, 1)) for dx, dy in VIEW_SHIFTS]
+    return views
 
 
 def scaled_up(digit: np.ndarray) -> np.ndarray:
@@ -173,7 +175,7 @@ def main() -> None:
         probabilities = predict(views.reshape(-1, 28, 28)).reshape(len(batch), -1, 10).mean(axis=1)
         return (probabilities.argmax(axis=1) == labels) & ~(views == REFUSED).all(axis=(1, 2, 3))
 
-    correct = {"clean": right(images), "clean_views": right(shifted_views(images)), "relaid": right(relaid),
+    correct = {"clean": right(images), "clean_views": right(np.stack([clean_views(digit) for digit in images])), "relaid": right(relaid),
                "photo_centred": right(prepared[:, 0]), "photo": right(prepared), "naive": right(naive),
                "naive_inverted": right(inverted)}
     accuracy = {name: float(np.mean(hits)) for name, hits in correct.items()}
@@ -191,10 +193,10 @@ def main() -> None:
     print("| --- | --- | --- |")
     for digits_name, reader, name in (
         ("clean", "the model", "clean"),
-        ("clean", f"the model, averaged over {len(VIEWS)} 1-px shifts", "clean_views"),
+        ("clean", f"the model, averaged over the same {len(VIEW_ANGLES) * len(VIEW_SHIFTS)} views", "clean_views"),
         ("scaled up 8x", "`digits.photo`, the centred digit", "relaid"),
         ("photos", "`digits.photo`, the centred digit", "photo_centred"),
-        ("photos", f"`digits.photo`, averaged over its {len(VIEWS)} views (`digits predict`)", "photo"),
+        ("photos", f"`digits.photo`, averaged over its {len(VIEW_ANGLES) * len(VIEW_SHIFTS)} views (`digits predict`)", "photo"),
         ("photos", "notebook recipe", "naive"),
         ("photos", "notebook recipe, inverted", "naive_inverted"),
     ):

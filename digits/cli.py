@@ -69,7 +69,7 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
         prepared = [prepare(path) for path in images]
 
     # One batched inference over every view of every digit of every image; each digit's
-    # probabilities are the mean over its views (digits.photo: centred, and shifted 1 px each way).
+    # probabilities are the mean over its views (digits.photo: turned ±10°, shifted 1 px each way).
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]
     probabilities = iter(predict(np.concatenate(views)).reshape(len(views), -1, 10).mean(axis=1) if views else [])
     failed = False

@@ -13,10 +13,11 @@ The steps, in order (each written to --debug-dir when asked):
 5. mask: Otsu's threshold of the flat image, with specks, ruled lines and border shadows removed;
 6. crop: each digit's box, cut from the flat image (grey edges kept), then fitted and centred.
 
-With `views`, each digit also comes shifted by one pixel each way; `digits predict` averages
-the predictions of the five: a photo's digit is centred to within a pixel of where MNIST's
-would be, and the default MLP, which is not shift-invariant, is sensitive to that pixel
-(README: "Reading photos").
+With `views`, each digit also comes rotated 10 degrees each way and, at each angle, shifted
+by one pixel each way; `digits predict` averages the predictions of the fifteen. A photo's
+digit is centred only to within a pixel of where MNIST's would be, and the paper or the phone
+may be turned a little: neither can be measured from one digit, and the default MLP, which is
+neither shift- nor rotation-invariant, is sensitive to both (README: "Reading photos").
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90t
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
 LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
-VIEWS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # views: (dx, dy) px from the centred digit
+VIEW_ANGLES = (0, -10, 10)  # views: degrees the digit is turned (counter-clockwise) ...
+VIEW_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # ... and (dx, dy) px from the centre
 WIDE_DIGIT = 0.75  # a blob wider than this times its height may be touching digits ...
 BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink,
 MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side
@@ -55,7 +57,7 @@ DebugWriter = Callable[[str, np.ndarray], None]
 def prepare_digit(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> np.ndarray:
     """One digit: an image path or array (grey or BGR) in, a 28x28 uint8 MNIST-style digit out.
 
-    With views, a (V, 28, 28) stack instead: that digit first, then shifted copies (see crop_digit).
+    With views, a (V, 28, 28) stack instead: that digit first, then turned and shifted copies (digit_views).
     """
     flat, mask = ink_mask(image, debug)
     digit = crop_digit(flat, mask, views)
@@ -247,7 +249,7 @@ def _extent(mask: np.ndarray) -> tuple[int, int]:
 def crop_digit(flat: np.ndarray, mask: np.ndarray, views: bool = False) -> np.ndarray:
     """Cut the masked digit out of the flat image, keep its grey edges, fit it into 20 px, centre it in 28x28.
 
-    With views, a (V, 28, 28) stack: the digit placed at each offset of VIEWS (the centred one first).
+    With views, the (V, 28, 28) stack of digit_views instead.
     """
     # A slightly dilated mask keeps the anti-aliased edge pixels Otsu's threshold cut off.
     keep = cv2.dilate(mask, np.ones((3, 3), np.uint8))
@@ -255,13 +257,37 @@ def crop_digit(flat: np.ndarray, mask: np.ndarray, views: bool = False) -> np.nd
     top, bottom, left, right = rows.min(), rows.max() + 1, columns.min(), columns.max() + 1
     digit = np.where(keep[top:bottom, left:right] > 0, flat[top:bottom, left:right], 0).astype(np.float32)
     digit = normalize_stroke_width(digit, mask[top:bottom, left:right])
+    return digit_views(digit) if views else center_by_mass(fit_box(digit))
+
+
+def digit_views(digit: np.ndarray) -> np.ndarray:
+    """(V, 28, 28): the cropped digit turned by each of VIEW_ANGLES, then fitted and placed at each of
+    VIEW_SHIFTS from the centre; the plain digit first, then its shifts, then the next angle's."""
+    fitted = [fit_box(digit if angle == 0 else rotate(digit, angle)) for angle in VIEW_ANGLES]
+    return np.stack([center_by_mass(box, shift) for box in fitted for shift in VIEW_SHIFTS])
+
+
+def rotate(digit: np.ndarray, angle: float) -> np.ndarray:
+    """The cropped digit turned by `angle` degrees (counter-clockwise) about its centre, cropped to its ink again."""
+    height, width = digit.shape
+    side = int(np.ceil(np.hypot(height, width)))  # room for any angle
+    top, left = (side - height) // 2 + 1, (side - width) // 2 + 1
+    padded = cv2.copyMakeBorder(digit, top, top, left, left, cv2.BORDER_CONSTANT, value=0)
+    turn = cv2.getRotationMatrix2D((padded.shape[1] / 2, padded.shape[0] / 2), angle, 1.0)
+    turned = cv2.warpAffine(padded, turn, (padded.shape[1], padded.shape[0]), flags=cv2.INTER_LINEAR)
+    # Interpolation smears a trace of ink around the strokes; it must not widen the box.
+    rows, columns = np.nonzero(turned > 0.05 * turned.max())
+    return turned[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+
+
+def fit_box(digit: np.ndarray) -> np.ndarray:
+    """Fit the digit's longer side into DIGIT_BOX px (anti-aliased), its strokes' cores at full brightness."""
     scale = DIGIT_BOX / max(digit.shape)
     size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
     digit = cv2.resize(digit, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     # Strokes are saturated in MNIST: stretch the ink's brightness so that its cores reach 255.
     digit = np.clip(digit * 255 / max(1.0, np.percentile(digit[digit > 0], 90)), 0, 255)
-    digit = np.round(digit).astype(np.uint8)
-    return np.stack([center_by_mass(digit, offset) for offset in VIEWS]) if views else center_by_mass(digit)
+    return np.round(digit).astype(np.uint8)
 
 
 def normalize_stroke_width(digit: np.ndarray, strokes: np.ndarray) -> np.ndarray:
@@ -294,15 +320,18 @@ def center_by_mass(digit: np.ndarray, offset: tuple[int, int] = (0, 0)) -> np.nd
 
     The shift is rounded to whole pixels, as MNIST's was, so the strokes are not blurred again.
     """
-    moments = cv2.moments(digit.astype(np.float32))
-    if moments["m00"] == 0:
+    # Not cv2.moments, which takes an array two pixels wide (a thin upright 1) for a list of points.
+    mass = digit.astype(np.float64)
+    total = mass.sum()
+    if total == 0:
         raise ImageError("no ink to centre")
+    rows, columns = np.indices(digit.shape)
     # MNIST's digits have their centre of mass at pixel (14, 14), not at the canvas' geometric
     # centre (13.5, 13.5): its test digits average x 14.01, y 13.99. Matching that, rather than
     # the geometric centre, took the default MLP from 1.5 points below its clean accuracy to level,
     # on MNIST test digits scaled up 8x and prepared again (README: "Reading photos").
-    shift_x = round(CANVAS / 2 - moments["m10"] / moments["m00"]) + offset[0]
-    shift_y = round(CANVAS / 2 - moments["m01"] / moments["m00"]) + offset[1]
+    shift_x = round(CANVAS / 2 - (columns * mass).sum() / total) + offset[0]
+    shift_y = round(CANVAS / 2 - (rows * mass).sum() / total) + offset[1]
     translation = np.float32([[1, 0, shift_x], [0, 1, shift_y]])
     return cv2.warpAffine(digit, translation, (CANVAS, CANVAS), flags=cv2.INTER_NEAREST, borderValue=0)
 

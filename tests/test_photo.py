@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from digits.images import ImageError
-from digits.photo import VIEWS, center_by_mass, debug_writer, prepare_digit, prepare_digits, ruled_lines
+from digits.photo import VIEW_ANGLES, VIEW_SHIFTS, center_by_mass, debug_writer, prepare_digit, prepare_digits, ruled_lines
 from tests.conftest import draw_digit
 
 
@@ -65,22 +65,38 @@ def test_a_clean_mnist_style_digit_keeps_its_shape():
         cv2.resize(digit[np.ix_(digit.any(1), digit.any(0))], (20, 20), interpolation=cv2.INTER_AREA)), (14, 14)).ravel())[0, 1] > 0.6
 
 
-def test_views_are_the_digit_and_its_one_pixel_shifts():
-    page = photo_of_digit(4, at=(0.4, 0.6))
+def orientation(image):
+    """The angle of the ink's principal axis, degrees counter-clockwise from vertical (image rows point down)."""
+    moments = cv2.moments(image.astype(np.float32))
+    return np.degrees(0.5 * np.arctan2(2 * moments["mu11"], moments["mu02"] - moments["mu20"]))
+
+
+def test_a_digit_two_pixels_wide_is_centred():
+    bar = np.full((20, 2), 255, np.uint8)  # cv2.moments would read this as 20 points, of area 0
+    centred = center_by_mass(bar)
+    assert centred.sum() == bar.sum() and centre_of_mass(centred) == pytest.approx((14, 14), abs=0.5)
+
+
+def test_views_are_the_digit_turned_and_shifted():
+    page = np.full((200, 160), 230, np.uint8)
+    cv2.line(page, (80, 40), (80, 160), 20, 9)  # a 1: an upright bar, whose turn is easy to measure
     views = prepare_digit(page, views=True)
-    assert views.shape == (5, 28, 28) and views.dtype == np.uint8
+    assert views.shape == (len(VIEW_ANGLES) * len(VIEW_SHIFTS), 28, 28) and views.dtype == np.uint8
     np.testing.assert_array_equal(views[0], prepare_digit(page))
-    row, column = centre_of_mass(views[0])
-    for view, (dx, dy) in zip(views, VIEWS):
-        # A 20 px digit centred in 28x28 has room to move a pixel without losing ink.
-        np.testing.assert_array_equal(view, np.roll(views[0], (dy, dx), axis=(0, 1)))
-        assert centre_of_mass(view) == pytest.approx((row + dy, column + dx))
-    assert len({(dx, dy) for dx, dy in VIEWS[1:]}) == 4 and all(abs(dx) + abs(dy) == 1 for dx, dy in VIEWS[1:])
+    for start, angle in zip(range(0, len(views), len(VIEW_SHIFTS)), VIEW_ANGLES):
+        centred = views[start]
+        assert_mnist_layout(centred)
+        assert orientation(centred) == pytest.approx(orientation(views[0]) + angle, abs=2)
+        for view, (dx, dy) in zip(views[start : start + len(VIEW_SHIFTS)], VIEW_SHIFTS):
+            # A 20 px digit centred in 28x28 has room to move a pixel without losing ink.
+            np.testing.assert_array_equal(view, np.roll(centred, (dy, dx), axis=(0, 1)))
+    assert sorted(VIEW_ANGLES) == [-10, 0, 10] and VIEW_ANGLES[0] == 0
+    assert sorted(map(tuple, VIEW_SHIFTS)) == [(-1, 0), (0, -1), (0, 0), (0, 1), (1, 0)] and VIEW_SHIFTS[0] == (0, 0)
 
 
 def test_a_row_gives_the_views_of_each_digit():
     digits = prepare_digits(row_of_digits([2, 0, 2, 4]), views=True)
-    assert [d.shape for d in digits] == [(5, 28, 28)] * 4
+    assert [d.shape for d in digits] == [(len(VIEW_ANGLES) * len(VIEW_SHIFTS), 28, 28)] * 4
     np.testing.assert_array_equal(np.stack([d[0] for d in digits]), np.stack(prepare_digits(row_of_digits([2, 0, 2, 4]))))
 
 
