@@ -3,7 +3,16 @@ import numpy as np
 import pytest
 
 from digits.images import ImageError
-from digits.photo import VIEW_ANGLES, VIEW_SHIFTS, center_by_mass, debug_writer, prepare_digit, prepare_digits, ruled_lines
+from digits.photo import (
+    VIEW_ANGLES,
+    VIEW_SHIFTS,
+    center_by_mass,
+    debug_writer,
+    label_components,
+    prepare_digit,
+    prepare_digits,
+    ruled_lines,
+)
 from tests.conftest import draw_digit
 
 
@@ -69,6 +78,15 @@ def orientation(image):
     """The angle of the ink's principal axis, degrees counter-clockwise from vertical (image rows point down)."""
     moments = cv2.moments(image.astype(np.float32))
     return np.degrees(0.5 * np.arctan2(2 * moments["mu11"], moments["mu02"] - moments["mu20"]))
+
+
+@pytest.mark.parametrize("side", [300, 600])  # labels fit 16 bits; they might not
+def test_components_are_labelled_as_opencv_labels_them(side):
+    mask = np.zeros((side, side), np.uint8)
+    mask[::2, ::2] = 255  # as many separate 8-connected components as a mask can hold
+    count, labels, stats, _ = label_components(mask)
+    assert count == (side // 2) ** 2 + 1 and labels.max() == count - 1
+    np.testing.assert_array_equal(stats, cv2.connectedComponentsWithStats(mask, connectivity=8)[2])
 
 
 def test_a_digit_two_pixels_wide_is_centred():
