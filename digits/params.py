@@ -43,6 +43,7 @@ class TrainParams:
     schedule: str = field(metadata={"choices": ("constant", "cosine")})  # learning-rate schedule
     warmup_epochs: float = field(metadata={"min": 0.0})  # cosine: linear warm-up length, epochs
     label_smoothing: float = field(metadata={"min": 0.0, "max": 0.5})  # cross-entropy label smoothing
+    weight_decay: float = field(metadata={"min": 0.0, "max": 1.0})  # decoupled weight decay, per unit of learning rate
     restore_best: bool = field(metadata={})  # keep the epoch with the best validation accuracy
     jit_compile: bool = field(metadata={})  # compile the training step with XLA
     distribute: str = field(metadata={"choices": ("auto", "mirrored", "off")})  # data parallelism over devices

@@ -119,7 +119,10 @@ def train_model(
     """Compile and fit; with restore_best, end on the epoch of best validation accuracy (never the test set)."""
     steps_per_epoch = -(-len(train[0]) // params.batch_size)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate(params, steps_per_epoch)),
+        # Keras applies weight_decay decoupled from the gradient, as AdamW does.
+        optimizer=keras.optimizers.Adam(
+            learning_rate=learning_rate(params, steps_per_epoch), weight_decay=params.weight_decay or None
+        ),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=params.label_smoothing),
         metrics=["accuracy"],
         jit_compile=params.jit_compile,

@@ -60,6 +60,20 @@ def test_a_few_steps_lower_the_loss(model):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
+def test_weight_decay_shrinks_the_weights():
+    images, labels = synthetic_mnist(256, seed=0)
+
+    def weight_norm(weight_decay):
+        make_deterministic(0)
+        params = params_with(model="mlp", hidden_units=(16,), epochs=2, schedule="constant", weight_decay=weight_decay)
+        model = build_model(params)
+        train_model(model, (images, labels), (images[:64], labels[:64]), params, [])
+        return sum(float(np.sum(np.square(w))) for w in model.get_weights())
+
+    # Same seed, same batches: only the decay differs.
+    assert weight_norm(0.5) < 0.99 * weight_norm(0.0)
+
+
 def test_models_hold_no_augmentation_layers():
     # Augmentation happens in the training input pipeline (digits.augment), never in the model.
     params = params_with(model="cnn", augment_shift=0.1, augment_rotation=15, augment_zoom=0.1)
