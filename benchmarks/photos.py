@@ -36,47 +36,8 @@ from digits.errors import DigitsError  # noqa: E402
 from digits.photo import VIEW_ANGLES, VIEW_SHIFTS, digit_views, prepare_digit  # noqa: E402
 from digits.predictor import load_predictor  # noqa: E402
 
-
-def make_photo(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]:
-    """A colour JPEG-decoded photo of white-on-black digits (28 px high), as a phone would take it.
-
-    Also returns the pen change, in MNIST pixels: +r, strokes dilated by r on each side (2r px
-    thicker); -r, the ink raised to the power 1 + 3r (thinner); 0, the digit's own strokes.
-    """
-    height = int(rng.uniform(100, 400))
-    scale = height / digit.shape[0]
-    width = round(digit.shape[1] * scale)
-    ink = cv2.resize(digit, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
-    # Pen width: thicker strokes (dilated by up to 0.9 MNIST px on each side, so up to 1.8 px
-    # thicker than MNIST's median 2.3 px), or thinner ones (the ink raised to a power of up to 3.7,
-    # which pulls every stroke's grey edges in but never breaks a stroke: eroding instead erased
-    # MNIST's faint, 1-px parts of strokes outright, which no thinner pen does).
-    radius, pen_change = int(round(abs(rng.uniform(-0.6, 0.9)) * scale)), 0.0
-    if radius:
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-        pen_change = radius / scale if rng.random() < 0.6 else -radius / scale
-        ink = cv2.dilate(ink, kernel) if pen_change > 0 else np.clip(ink, 0, 1) ** (1 - 3 * pen_change)
-    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-10, 10), 1.0)
-    ink = cv2.warpAffine(ink, rotation, (width, height))
-    # Off-centre in a larger frame.
-    frame_h, frame_w = int(height * rng.uniform(1.3, 2.5)), int(width * rng.uniform(1.3, 2.5))
-    top, left = rng.integers(0, frame_h - height + 1), rng.integers(0, frame_w - width + 1)
-    alpha = np.zeros((frame_h, frame_w), np.float32)
-    alpha[top : top + height, left : left + width] = np.clip(ink, 0, 1)
-    # Paper and ink colours, a lighting gradient and a soft shadow over part of the page.
-    paper = rng.uniform(170, 245) * np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.9, 1.0)])
-    pen = rng.uniform(10, 90) * np.array([rng.uniform(1, 1.6), 1.0, 1.0])
-    rows, columns = np.mgrid[0:frame_h, 0:frame_w].astype(np.float32)
-    angle = rng.uniform(0, 2 * np.pi)
-    along = (np.cos(angle) * columns / frame_w + np.sin(angle) * rows / frame_h)
-    light = 1 - rng.uniform(0, 0.4) * (along - along.min()) / max(1e-6, np.ptp(along))
-    edge = rng.uniform(0.2, 0.8) * frame_w + (rows - frame_h / 2) * rng.uniform(-0.5, 0.5)
-    light *= 1 - rng.uniform(0, 0.35) * (1 / (1 + np.exp(-(columns - edge) / (0.03 * frame_w))))
-    image = (paper[None, None] - alpha[..., None] * (paper - pen)[None, None]) * light[..., None]
-    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.1, 1.0) * scale / 4)
-    image += rng.normal(0, rng.uniform(2, 8), image.shape)
-    encoded = cv2.imencode(".jpg", np.clip(image, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(50, 90))])[1]
-    return cv2.imdecode(encoded, cv2.IMREAD_COLOR), pen_change
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from sources import make_photo  # noqa: E402
 
 
 def notebook_recipe(photo: np.ndarray, invert: bool) -> np.ndarray:

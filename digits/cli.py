@@ -19,7 +19,7 @@ import numpy as np
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
 from digits.photo import debug_writer, prepare_digit, prepare_digits
-from digits.predictor import load_predictor
+from digits.predictor import load_predictor, read_views
 
 DEFAULT_MODEL = "models/model.tflite"
 PARALLEL_FROM = 32  # images: below this, starting worker processes costs more than it saves
@@ -68,10 +68,9 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     else:
         prepared = [prepare(path) for path in images]
 
-    # One batched inference over every view of every digit of every image; each digit's
-    # probabilities are the mean over its views (digits.photo: turned ±10°, shifted 1 px each way).
+    # One batched inference over every view of every digit of every image.
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]
-    probabilities = iter(predict(np.concatenate(views)).reshape(len(views), -1, 10).mean(axis=1) if views else [])
+    probabilities = iter(read_views(predict, views) if views else [])
     failed = False
     for path, result in zip(images, prepared):
         if isinstance(result, str):

@@ -29,6 +29,14 @@ def load_predictor(path: str | os.PathLike) -> Predict:
     raise DigitsError(f"{path}: a model must be a .tflite or .keras file")
 
 
+def read_views(predict: Predict, digits: list[np.ndarray]) -> np.ndarray:
+    """(n, 10): each digit's probabilities, the mean over its (V, 28, 28) views, from one batched inference.
+
+    The views are digits.photo's (turned ±10°, shifted 1 px each way); every digit must have as many.
+    """
+    return predict(np.concatenate(digits)).reshape(len(digits), -1, 10).mean(axis=1)
+
+
 def litert_predictor(path: Path, threads: int | None = None) -> Predict:
     """Run a .tflite model with the LiteRT interpreter, resizing its input to each whole batch."""
     from ai_edge_litert.interpreter import Interpreter
