@@ -34,8 +34,7 @@ from digits.images import ImageError, read_grayscale
 WORK_SIDE = 320  # px: longer side photos are reduced to before analysis ...
 REFINE_BELOW = 64  # px: ... and ink less high than this there is cut from the full resolution ...
 REFINE_SIDE = 1280  # px: ... and analysed again at up to this size
-BACKGROUND_SCALE = 0.25  # the lighting is estimated at this fraction of the working size
-SMALL_IMAGE = 64  # px: images with a shorter side below this are taken as evenly lit
+LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across its shorter side
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
 MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
@@ -43,14 +42,16 @@ NOISE_MARGIN = 6  # ... or below this many times the paper's noise
 BORDER = 0.02  # the image's border ring, as a share of its shorter side
 INK_PIXELS = 40  # the contrast of a page is that of its 40th brightest (sampled) pixel
 STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles
+BAND = 0.5  # a component lying on this share of its extent along a side of the image is a shadow or an edge
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
 LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
 VIEW_ANGLES = (0, -10, 10)  # views: degrees the digit is turned (counter-clockwise) ...
 VIEW_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # ... and (dx, dy) px from the centre
-WIDE_DIGIT = 0.75  # a blob wider than this times its height may be touching digits ...
+WIDE_DIGIT = 1.0  # a blob wider than this times a digit's height may be touching digits ...
 BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink,
-MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side
+MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side ...
+PIECE_HEIGHT = 0.5  # ... and strokes at least this share of a digit's height
 
 DebugWriter = Callable[[str, np.ndarray], None]
 
@@ -107,21 +108,24 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
 def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.ndarray, np.ndarray]:
     """Steps 2-5 on one grey image (see the module docstring)."""
     # The paper is what most of the image's border shows, whether the digit is small in a photo,
-    # fills a drawing's canvas or touches the edges of a tight crop; the ink is the other side.
-    # (Judged on the whole image instead, thick strokes or a frame-filling digit can outweigh
-    # the paper, and the paper inside a 0's loop is then read as the ink.)
-    # The ink is the darker side when the paper is nearer the lightest pixels than the darkest.
+    # fills a drawing's canvas or touches the edges of a tight crop: the middle half of the
+    # border's levels (a shadow or a stroke may take a quarter of it at either end). The ink is
+    # the side that reaches further beyond them: darker than the paper's darker part, or lighter
+    # than its lighter part. (Judged on the whole image instead, thick strokes or a frame-filling
+    # digit can outweigh the paper, and the paper inside a 0's loop is then read as the ink.)
     darkest, lightest = extremes(grey)
-    paper = float(np.median(border(grey)))
-    ink = 255 - grey if paper - darkest > lightest - paper else grey
+    paper_dark, paper_light = np.percentile(border(grey), [25, 75])
+    ink = 255 - grey if paper_dark - darkest > lightest - paper_light else grey
     background = estimate_background(ink)
     flat = cv2.subtract(ink, background)
-    # The ink must stand out from the paper's own noise, measured on the border, where the paper
-    # is: the flat image's ink level above the paper, at least MIN_CONTRAST grey levels and
-    # NOISE_MARGIN times the paper's robust sigma (from the median absolute deviation).
-    paper = border(flat).astype(np.float32)
-    noise = 1.4826 * np.median(np.abs(paper - np.median(paper)))
-    contrast = extremes(flat)[1] - float(np.median(paper))
+    # The ink must stand out from the paper's own noise: the flat image's ink level above the
+    # paper (the border's median), at least MIN_CONTRAST grey levels and NOISE_MARGIN times the
+    # noise. The noise is the robust sigma (from the median absolute deviation) of differences
+    # between neighbouring pixels, divided by sqrt(2): smooth strokes, however large, and sharp
+    # edges, however many, barely move it, while the paper's grain sets it.
+    steps = np.diff(flat[::2].astype(np.int16), axis=1)
+    noise = 1.4826 * np.median(np.abs(steps - np.median(steps))) / np.sqrt(2)
+    contrast = extremes(flat)[1] - float(np.median(border(flat)))
     if contrast < max(MIN_CONTRAST, NOISE_MARGIN * noise):
         raise ImageError(f"{name}: no digit found (the image is blank)")
     # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
@@ -157,33 +161,36 @@ def _reduce(grey: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
 def estimate_background(ink: np.ndarray) -> np.ndarray:
     """The lighting under bright strokes: an opening wider than any stroke removes them and leaves it.
 
-    The lighting varies slowly, so it is estimated on a quarter-size copy (fast even with a wide
-    kernel). A small image (a scan, an MNIST-style crop) is taken as evenly lit: its median.
+    The kernel is a third of the image's shorter side: a digit may fill the frame, and its strokes
+    are at most about a quarter of its height (a thick brush on a small canvas). The lighting
+    varies slowly, so it is estimated on a copy reduced to LIGHTING_SIDE px across (fast even
+    with a wide kernel); a smaller image is used as it is.
     """
-    if min(ink.shape) < SMALL_IMAGE:
-        return np.full_like(ink, np.median(ink))
-    small = cv2.resize(ink, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA)
-    size = max(3, min(small.shape) // 3) | 1
+    scale = min(1.0, LIGHTING_SIDE / min(ink.shape))
+    small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else ink
+    size = max(3, max(small.shape) // 3) | 1
     background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     return cv2.resize(cv2.blur(background, (size, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def remove_clutter(mask: np.ndarray) -> np.ndarray:
     """Drop ruled lines, components touching the border that look like shadows or lines, and specks."""
-    height, width = mask.shape
     mask = cv2.subtract(mask, cv2.dilate(ruled_lines(mask), np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = label_components(mask)
     if count <= 1:
         return mask
     areas = stats[1:, cv2.CC_STAT_AREA]
-    left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
-    right, bottom = left + stats[1:, cv2.CC_STAT_WIDTH], top + stats[1:, cv2.CC_STAT_HEIGHT]
-    touches_border = (left == 0) | (top == 0) | (right == width) | (bottom == height)
-    # Border shadows are dropped only when something else is left: a tightly cropped digit may touch the edge.
-    inside = ~touches_border
+    # A shadow, the desk or the page's edge lies along the image's border; a digit that runs into
+    # the border (a tight crop, a digit cut by the frame) only crosses it. So a component is a
+    # band when, along some side of the image, it lies on at least half of its own extent there.
+    band = np.zeros(count - 1, bool)
+    for side, extent in ((labels[0], cv2.CC_STAT_WIDTH), (labels[-1], cv2.CC_STAT_WIDTH),
+                         (labels[:, 0], cv2.CC_STAT_HEIGHT), (labels[:, -1], cv2.CC_STAT_HEIGHT)):
+        band |= np.bincount(side, minlength=count)[1:] >= BAND * stats[1:, extent]
+    # Bands are dropped only when a digit is left: a tightly cropped digit may lie along an edge.
     keep = areas >= SPECK_FRACTION * areas.max()
-    if (keep & inside).any():
-        keep &= inside & (areas >= SPECK_FRACTION * areas[inside].max())
+    if (keep & ~band).any():
+        keep &= ~band & (areas >= SPECK_FRACTION * areas[~band].max())
     kept = np.zeros(count, np.uint8)  # component label -> 255 if kept (label 0 is the background)
     kept[1:][keep] = 255
     return kept[labels]
@@ -229,28 +236,36 @@ def split_digits(mask: np.ndarray) -> list[np.ndarray]:
             groups[-1][2] += ids
         else:
             groups.append([start, end, ids])
-    parts = []
-    for start, end, ids in groups:
-        group = np.where(np.isin(labels, ids), 255, 0).astype(np.uint8)
-        parts += split_touching(group, start, end)
-    return parts
+    masks = [np.where(np.isin(labels, ids), 255, 0).astype(np.uint8) for _, _, ids in groups]
+    # The digits of a row are about as high as each other: the median group's height is a digit's.
+    digit_height = float(np.median([cv2.boundingRect(group)[3] for group in masks]))
+    return [part for group in masks for part in split_touching(group, digit_height)]
 
 
-def split_touching(group: np.ndarray, start: int, end: int) -> list[np.ndarray]:
+def split_touching(group: np.ndarray, digit_height: float) -> list[np.ndarray]:
     """Cut a blob wider than one digit at its thinnest column, again and again while pieces stay too wide.
 
-    A blob counts as several digits when it is wider than WIDE_DIGIT times its height and its
-    thinnest column (with enough ink on both sides) holds little ink: where two digits touch.
-    A single wide digit such as a 0 has two strokes in every middle column, so it stays whole.
+    A blob counts as several digits when it is wider than WIDE_DIGIT times a digit's height and
+    it has a column, with enough ink and a digit's height of strokes on both sides, that holds
+    little ink: where two digits touch. A single wide digit such as a 0 has two strokes in every
+    middle column, and a 7's bar has no digit-high stroke beyond it, so both stay whole.
     """
-    rows = np.flatnonzero(group[:, start:end].any(axis=1))
-    height, width = rows[-1] - rows[0] + 1, end - start
-    if width <= WIDE_DIGIT * height:
+    start, _, width, _ = cv2.boundingRect(group)
+    if width <= WIDE_DIGIT * digit_height:
         return [group]
-    columns = np.count_nonzero(group[:, start:end], axis=0)
-    # Only cut where each side keeps a real share of the ink: not through the end of a 2's bar.
+    ink = group[:, start : start + width] > 0
+    columns = np.count_nonzero(ink, axis=0)
+    # The highest and lowest ink row of each column (empty columns stretch nothing), and the
+    # height of the strokes left and right of each possible cut.
+    rows = np.arange(len(ink))[:, None]
+    tops, bottoms = np.where(ink, rows, len(ink)).min(axis=0), np.where(ink, rows, -1).max(axis=0)
+    left_height = np.maximum.accumulate(bottoms) - np.minimum.accumulate(tops)
+    right_height = (np.maximum.accumulate(bottoms[::-1]) - np.minimum.accumulate(tops[::-1]))[::-1]
     share = np.cumsum(columns) / columns.sum()
-    candidates = np.flatnonzero((share >= MIN_PIECE) & (share <= 1 - MIN_PIECE))
+    candidates = np.flatnonzero(
+        (share >= MIN_PIECE) & (share <= 1 - MIN_PIECE) & (np.r_[0, left_height[:-1]] >= PIECE_HEIGHT * digit_height)
+        & (right_height >= PIECE_HEIGHT * digit_height)
+    )
     if len(candidates) == 0:
         return [group]
     cut = int(candidates[np.argmin(columns[candidates])])
@@ -258,13 +273,8 @@ def split_touching(group: np.ndarray, start: int, end: int) -> list[np.ndarray]:
         return [group]
     left, right = np.zeros_like(group), np.zeros_like(group)
     left[:, start : start + cut] = group[:, start : start + cut]
-    right[:, start + cut : end] = group[:, start + cut : end]
-    return [*split_touching(left, *_extent(left)), *split_touching(right, *_extent(right))]
-
-
-def _extent(mask: np.ndarray) -> tuple[int, int]:
-    columns = np.flatnonzero(mask.any(axis=0))
-    return int(columns[0]), int(columns[-1]) + 1
+    right[:, start + cut :] = group[:, start + cut :]
+    return [*split_touching(left, digit_height), *split_touching(right, digit_height)]
 
 
 def crop_digit(flat: np.ndarray, mask: np.ndarray, views: bool = False) -> np.ndarray:
