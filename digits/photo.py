@@ -40,7 +40,7 @@ CANVAS = 28  # px: ... inside a 28x28 image
 MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
 NOISE_MARGIN = 6  # ... or below this many times the paper's noise
 BORDER = 0.02  # the image's border ring, as a share of its shorter side
-INK_PIXELS = 40  # the contrast of a page is that of its 40th brightest (sampled) pixel
+INK_PIXELS = 8  # the ink's level is that of its 8th darkest or brightest pixel
 STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles
 BAND = 0.5  # a component lying on this share of its extent along a side of the image is a shadow or an edge
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
@@ -80,29 +80,34 @@ def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | N
 def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Steps 1-5: the flattened ink image (bright ink on black) and the mask of the strokes to keep.
 
-    Photos are analysed at WORK_SIDE px. When the ink found there is small (a digit in a corner of
-    a large photo), it is analysed again on a crop of the full-resolution image around it.
+    Photos are analysed at WORK_SIDE px. Where nothing is found there (thin strokes on a large
+    page can fade away in so small a copy), they are analysed again at up to REFINE_SIDE px. When
+    the ink found is small (a digit in a corner of a large photo), it is analysed once more on a
+    crop of the full-resolution image around it.
     """
-    name = str(image) if not isinstance(image, np.ndarray) else "image"
-    grey = read_grayscale(image, min_side=WORK_SIDE) if not isinstance(image, np.ndarray) else _to_grey(image)
-    full = grey if isinstance(image, np.ndarray) or max(grey.shape) <= WORK_SIDE else None
+    if isinstance(image, np.ndarray):
+        name, grey = "image", _to_grey(image)
+        full = grey
+    else:
+        name, grey = str(image), read_grayscale(image, min_side=WORK_SIDE)  # large JPEGs decode reduced
+        full = grey if max(grey.shape) <= WORK_SIDE else None
     try:
         flat, mask = analyse(_reduce(grey), name, debug)
     except ImageError:
-        if full is not None and max(full.shape) <= WORK_SIDE:
+        full = full if full is not None else read_grayscale(image)
+        if max(full.shape) <= WORK_SIDE:
             raise
-        # Thin or faint strokes can vanish in the reduced copy: look once more at full resolution.
-        return analyse(full if full is not None else read_grayscale(image), name, debug)
+        flat, mask = analyse(_reduce(full, side=REFINE_SIDE), name, debug)
     # The ink's height decides: a row of digits is wide, but each digit is only as large as the row is high.
     left, top, width, size = cv2.boundingRect(mask)
-    if size >= REFINE_BELOW or max(grey.shape) <= WORK_SIDE:
+    if size >= REFINE_BELOW or (full is not None and max(full.shape) <= max(mask.shape)):
         return flat, mask
-    grey = full if full is not None else read_grayscale(image)  # the full resolution this time
-    scale = max(grey.shape) / max(mask.shape)
+    full = full if full is not None else read_grayscale(image)
+    scale = max(full.shape) / max(mask.shape)
     margin = size // 2
     top, left, bottom, right = top - margin, left - margin, top + size + margin, left + width + margin
     top, left, bottom, right = max(0, int(top * scale)), max(0, int(left * scale)), int(bottom * scale), int(right * scale)
-    return analyse(_reduce(grey[top:bottom, left:right], side=REFINE_SIDE), name, debug)
+    return analyse(_reduce(full[top:bottom, left:right], side=REFINE_SIDE), name, debug)
 
 
 def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.ndarray, np.ndarray]:
@@ -118,15 +123,10 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
     ink = 255 - grey if paper_dark - darkest > lightest - paper_light else grey
     background = estimate_background(ink)
     flat = cv2.subtract(ink, background)
-    # The ink must stand out from the paper's own noise: the flat image's ink level above the
-    # paper (the border's median), at least MIN_CONTRAST grey levels and NOISE_MARGIN times the
-    # noise. The noise is the robust sigma (from the median absolute deviation) of differences
-    # between neighbouring pixels, divided by sqrt(2): smooth strokes, however large, and sharp
-    # edges, however many, barely move it, while the paper's grain sets it.
-    steps = np.diff(flat[::2].astype(np.int16), axis=1)
-    noise = 1.4826 * np.median(np.abs(steps - np.median(steps))) / np.sqrt(2)
-    contrast = extremes(flat)[1] - float(np.median(border(flat)))
-    if contrast < max(MIN_CONTRAST, NOISE_MARGIN * noise):
+    # Ink must stand out from the paper: the image's darkest and brightest pixels far enough apart
+    # (where they are not, there are no sides to take: a digit too thin to see in a reduced copy
+    # of a page), and once the lighting is subtracted, the ink above the paper (a shadow is not a digit).
+    if not (stands_out(lightest - darkest, grey) and stands_out(extremes(flat)[1] - float(np.median(border(flat))), flat)):
         raise ImageError(f"{name}: no digit found (the image is blank)")
     # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
     _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -139,12 +139,25 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
     return flat, mask
 
 
+def stands_out(contrast: float, image: np.ndarray) -> bool:
+    """Whether ink `contrast` grey levels from the paper is visible: at least MIN_CONTRAST, and
+    NOISE_MARGIN times the image's noise.
+
+    The noise is the robust sigma (from the median absolute deviation) of the differences between
+    neighbouring pixels, divided by sqrt(2): smooth strokes, however large, and sharp edges,
+    however many, barely move it, while the paper's grain sets it.
+    """
+    steps = np.diff(image[::2].astype(np.int16), axis=1)
+    noise = 1.4826 * np.median(np.abs(steps - np.median(steps))) / np.sqrt(2)
+    return contrast >= max(MIN_CONTRAST, NOISE_MARGIN * noise)
+
+
 def extremes(image: np.ndarray) -> tuple[float, float]:
-    """The INK_PIXELS-th darkest and brightest pixels, sampled: a thin digit in a large photo covers
-    far less than a percent of it, and single hot pixels must not count."""
-    sample = image[::2, ::2].ravel()  # every other pixel of every other row: as good, four times faster
-    rank = max(1, min(INK_PIXELS, sample.size // 500))  # a small image's ink is its brightest pixels
-    return float(np.partition(sample, rank - 1)[rank - 1]), float(np.partition(sample, -rank)[-rank])
+    """The INK_PIXELS-th darkest and brightest pixels: single hot pixels or specks of dust do not
+    count, the thinnest digit that can be read (a 1, 8 px high and a pixel wide) does."""
+    pixels = image.ravel()
+    rank = min(INK_PIXELS, pixels.size)
+    return float(np.partition(pixels, rank - 1)[rank - 1]), float(np.partition(pixels, -rank)[-rank])
 
 
 def border(image: np.ndarray) -> np.ndarray:
