@@ -249,9 +249,20 @@ def split_digits(mask: np.ndarray) -> list[np.ndarray]:
             groups[-1][2] += ids
         else:
             groups.append([start, end, ids])
-    masks = [np.where(np.isin(labels, ids), 255, 0).astype(np.uint8) for _, _, ids in groups]
     # The digits of a row are about as high as each other: the median group's height is a digit's.
-    digit_height = float(np.median([cv2.boundingRect(group)[3] for group in masks]))
+    heights = [cv2.boundingRect(np.where(np.isin(labels, ids), 255, 0).astype(np.uint8))[3] for _, _, ids in groups]
+    digit_height = float(np.median(heights))
+    # A group less than PIECE_HEIGHT of a digit high is a fragment (a 5's bar, a broken stroke's
+    # end) and joins its nearer neighbour.
+    while len(groups) > 1 and min(heights) < PIECE_HEIGHT * digit_height:
+        index = int(np.argmin(heights))
+        start, end, ids = groups[index]
+        gaps = [start - groups[index - 1][1] if index > 0 else np.inf, groups[index + 1][0] - end if index + 1 < len(groups) else np.inf]
+        neighbour = index - 1 if gaps[0] <= gaps[1] else index + 1
+        groups[neighbour] = [min(start, groups[neighbour][0]), max(end, groups[neighbour][1]), groups[neighbour][2] + ids]
+        heights[neighbour] = max(heights[neighbour], heights[index])
+        del groups[index], heights[index]
+    masks = [np.where(np.isin(labels, ids), 255, 0).astype(np.uint8) for _, _, ids in groups]
     return [part for group in masks for part in split_touching(group, digit_height)]
 
 
