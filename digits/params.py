@@ -37,6 +37,9 @@ class TrainParams:
     augment_shift: float = field(metadata={"min": 0.0, "max": 0.5})  # random shift, fraction of the image
     augment_rotation: float = field(metadata={"min": 0.0, "max": 180.0})  # random rotation, degrees
     augment_zoom: float = field(metadata={"min": 0.0, "max": 0.5})  # random zoom, fraction
+    augment_elastic: float = field(metadata={"min": 0.0, "max": 5.0})  # elastic distortion, px (RMS displacement)
+    augment_pen: float = field(metadata={"min": 0.0, "max": 2.0})  # strokes thicker or thinner, px
+    augment_blur: float = field(metadata={"min": 0.0, "max": 3.0})  # Gaussian blur, px (largest sigma)
     epochs: int = field(metadata={"min": 1})  # passes over the training images
     batch_size: int = field(metadata={"min": 1})  # images per gradient step
     learning_rate: float = field(metadata={"above": 0.0})  # Adam's (peak) step size

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from digits.augment import random_affine
+from digits.augment import random_augmentation
 from digits.params import TrainParams
 
 STEPS_PER_EXECUTION = 20
@@ -137,7 +137,7 @@ def train_model(
     # One endless iterator for all epochs (each pass reshuffled), rather than a new one per epoch:
     # starting an iterator stalled the first steps of an epoch by about 0.25 s at random, a 50 %
     # longer epoch for the default MLP (measured on 2 cores).
-    batches = make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_affine(params)).repeat()
+    batches = make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_augmentation(params)).repeat()
     return model.fit(
         batches,
         steps_per_epoch=steps_per_epoch,
