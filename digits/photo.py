@@ -42,7 +42,8 @@ NOISE_MARGIN = 6  # ... or below this many times the paper's noise
 BORDER = 0.02  # the image's border ring, as a share of its shorter side
 INK_PIXELS = 8  # the ink's level is that of its 8th darkest or brightest pixel
 STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles
-BAND = 0.5  # a component lying on this share of its extent along a side of the image is a shadow or an edge
+BAND = 0.5  # a component lying along this share of its extent on a side of the image is a shadow or an edge ...
+STRIP = 0.25  # ... and a strip if it reaches into the image less than this share of that extent
 SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
 LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
 LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
@@ -194,14 +195,20 @@ def remove_clutter(mask: np.ndarray) -> np.ndarray:
         return mask
     areas = stats[1:, cv2.CC_STAT_AREA]
     # A shadow, the desk or the page's edge lies along the image's border; a digit that runs into
-    # the border (a tight crop, a digit cut by the frame) only crosses it. So a component is a
-    # band when, along some side of the image, it lies on at least half of its own extent there.
-    band = np.zeros(count - 1, bool)
-    for side, extent in ((labels[0], cv2.CC_STAT_WIDTH), (labels[-1], cv2.CC_STAT_WIDTH),
-                         (labels[:, 0], cv2.CC_STAT_HEIGHT), (labels[:, -1], cv2.CC_STAT_HEIGHT)):
-        band |= np.bincount(side, minlength=count)[1:] >= BAND * stats[1:, extent]
-    # Bands are dropped only when a digit is left: a tightly cropped digit may lie along an edge.
-    keep = areas >= SPECK_FRACTION * areas.max()
+    # the border (a tight crop, a digit cut by the frame) mostly crosses it. So a component is a
+    # band when, along some side of the image, it lies on at least BAND of its own extent there;
+    # and a strip, when it also reaches into the image less than STRIP of that extent.
+    band, strip = np.zeros(count - 1, bool), np.zeros(count - 1, bool)
+    width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    for side, along, depth in ((labels[0], width, height), (labels[-1], width, height),
+                               (labels[:, 0], height, width), (labels[:, -1], height, width)):
+        on_side = np.bincount(side, minlength=count)[1:] >= BAND * along
+        band |= on_side
+        strip |= on_side & (depth < STRIP * along)
+    # Bands are dropped when a digit is left, strips always: a digit in a tight crop may lie along
+    # an edge (a 7's bar), but it reaches into the image; what is left of a shadow or of a
+    # lighting gradient only hugs the edge.
+    keep = (areas >= SPECK_FRACTION * areas.max()) & ~strip
     if (keep & ~band).any():
         keep &= ~band & (areas >= SPECK_FRACTION * areas[~band].max())
     kept = np.zeros(count, np.uint8)  # component label -> 255 if kept (label 0 is the background)
