@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from recipe_reference import recipe_digits  # noqa: E402
+from photos import time_process  # noqa: E402
 from sources import make_crop, make_drawing, make_page, make_photo, make_row, make_scan, make_script  # noqa: E402
 
 from digits.data import load_split  # noqa: E402
@@ -112,12 +113,36 @@ def write_samples(directory: Path, images: np.ndarray, labels: np.ndarray) -> No
     figure.savefig(ROOT / "docs/sources.png", dpi=70)
 
 
+def read_source(source: str, count: int, split: str, images: np.ndarray, labels: np.ndarray) -> list[tuple]:
+    """read_one for `count` images of a source, on every core."""
+    with tempfile.TemporaryDirectory() as folder, ProcessPoolExecutor() as pool:
+        read = partial(read_one, split=split, folder=folder, images=images, labels=labels)
+        return list(pool.map(read, [(source, i) for i in range(count)], chunksize=8))
+
+
+def accuracy(predict, results: list[tuple], recipe: bool = False) -> float:
+    """Share of images read right by `digits predict` (or, with recipe, by the textbook recipe)."""
+    read = numbers(predict, [[digit[None] for digit in r[2]] for r in results] if recipe else [r[1] for r in results])
+    return float(np.mean([number == label for number, (label, *_) in zip(read, results)]))
+
+
+def time_processes(model: str, images: np.ndarray) -> tuple[float, float]:
+    """Whole `digits predict` processes on photos: seconds for one (median of 5), images/s for a folder of 1000 (median of 3)."""
+    with tempfile.TemporaryDirectory() as folder:
+        rng = np.random.default_rng(1)
+        for index in range(1000):
+            cv2.imwrite(f"{folder}/{index:04d}.jpg", make_photo(images[index], rng)[0])
+        command = [sys.executable, "-m", "digits.cli", "predict", "--model", model]
+        return time_process([*command, f"{folder}/0000.jpg"], repeats=5), 1000 / time_process([*command, "--json", folder], repeats=3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", nargs="+", default=[str(ROOT / "models/model.tflite")], help=".tflite or .keras models")
     parser.add_argument("--count", type=int, default=1000, help="images per source")
     parser.add_argument("--split", choices=("dev", "holdout"), default="holdout")
     parser.add_argument("--sources", default=",".join(SOURCES), help="comma-separated, from: " + ", ".join(SOURCES))
+    parser.add_argument("--no-timing", action="store_true", help="skip timing whole `digits predict` processes")
     parser.add_argument("--write-samples", metavar="DIR", help="only write sample images into DIR (and docs/sources.png)")
     args = parser.parse_args()
     images, labels = load_split(ROOT / "data/prepared/test.npz")
@@ -130,20 +155,22 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- |")
     for source in args.sources.split(","):
         start = time.perf_counter()
-        with tempfile.TemporaryDirectory() as folder, ProcessPoolExecutor() as pool:
-            read = partial(read_one, split=args.split, folder=folder, images=images, labels=labels)
-            results = list(pool.map(read, [(source, i) for i in range(args.count)], chunksize=8))
+        results = read_source(source, args.count, args.split, images, labels)
         print(f"{source}: made and prepared in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         refused = sum(views is None for _, views, _, _ in results)
         prepare_ms = 1000 * np.mean([seconds for *_, seconds in results])
         for path, predict in predictors.items():
             start = time.perf_counter()
-            ours = np.mean([read == label for read, (label, *_) in zip(numbers(predict, [r[1] for r in results]), results)])
+            ours = accuracy(predict, results)
             infer_ms = 1000 * (time.perf_counter() - start) / len(results)
-            recipe = numbers(predict, [[digit[None] for digit in r[2]] for r in results])
-            theirs = np.mean([read == label for read, (label, *_) in zip(recipe, results)])
-            print(f"| {source} | {path} | {ours:.3f} | {theirs:.3f} | "
+            print(f"| {source} | {path} | {ours:.3f} | {accuracy(predict, results, recipe=True):.3f} | "
                   f"{refused} | {prepare_ms + infer_ms:.1f} |", flush=True)
+    if not args.no_timing:
+        print("\n| model | `digits predict`, one photo, whole process | a folder of 1000 photos |")
+        print("| --- | --- | --- |")
+        for path in args.model:
+            one, rate = time_processes(path, images)
+            print(f"| {path} | {one:.2f} s | {rate:.0f} images/s |", flush=True)
 
 
 if __name__ == "__main__":

@@ -120,14 +120,17 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
     # than its lighter part. (Judged on the whole image instead, thick strokes or a frame-filling
     # digit can outweigh the paper, and the paper inside a 0's loop is then read as the ink.)
     darkest, lightest = extremes(grey)
-    paper_dark, paper_light = np.percentile(border(grey), [25, 75])
+    paper = border(grey)
+    paper_dark, paper_light = ranked(paper, [paper.size // 4, paper.size * 3 // 4])
     ink = 255 - grey if paper_dark - darkest > lightest - paper_light else grey
     background = estimate_background(ink)
     flat = cv2.subtract(ink, background)
     # Ink must stand out from the paper: the image's darkest and brightest pixels far enough apart
     # (where they are not, there are no sides to take: a digit too thin to see in a reduced copy
     # of a page), and once the lighting is subtracted, the ink above the paper (a shadow is not a digit).
-    if not (stands_out(lightest - darkest, grey) and stands_out(extremes(flat)[1] - float(np.median(border(flat))), flat)):
+    flat_paper = border(flat)
+    above_paper = extremes(flat)[1] - ranked(flat_paper, [flat_paper.size // 2])[0]
+    if not (stands_out(lightest - darkest, grey) and stands_out(above_paper, flat)):
         raise ImageError(f"{name}: no digit found (the image is blank)")
     # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
     _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -144,21 +147,28 @@ def stands_out(contrast: float, image: np.ndarray) -> bool:
     """Whether ink `contrast` grey levels from the paper is visible: at least MIN_CONTRAST, and
     NOISE_MARGIN times the image's noise.
 
-    The noise is the robust sigma (from the median absolute deviation) of the differences between
-    neighbouring pixels, divided by sqrt(2): smooth strokes, however large, and sharp edges,
-    however many, barely move it, while the paper's grain sets it.
+    The noise is the robust sigma (1.4826 times the median absolute value) of the differences
+    between neighbouring pixels, divided by sqrt(2): smooth strokes, however large, and sharp
+    edges, however many, barely move it, while the paper's grain sets it.
     """
-    steps = np.diff(image[::2].astype(np.int16), axis=1)
-    noise = 1.4826 * np.median(np.abs(steps - np.median(steps))) / np.sqrt(2)
+    steps = cv2.absdiff(image[::2, 1:], image[::2, :-1])  # every other row: as good, twice as fast
+    noise = 1.4826 * ranked(steps, [steps.size // 2])[0] / np.sqrt(2)
     return contrast >= max(MIN_CONTRAST, NOISE_MARGIN * noise)
 
 
 def extremes(image: np.ndarray) -> tuple[float, float]:
     """The INK_PIXELS-th darkest and brightest pixels: single hot pixels or specks of dust do not
     count, the thinnest digit that can be read (a 1, 8 px high and a pixel wide) does."""
-    pixels = image.ravel()
-    rank = min(INK_PIXELS, pixels.size)
-    return float(np.partition(pixels, rank - 1)[rank - 1]), float(np.partition(pixels, -rank)[-rank])
+    rank = min(INK_PIXELS, image.size)
+    darkest, brightest = ranked(image, [rank - 1, image.size - rank])
+    return darkest, brightest
+
+
+def ranked(pixels: np.ndarray, ranks: list[int]) -> list[float]:
+    """The values at `ranks` (from 0) of uint8 pixels in sorted order, read off their histogram
+    (several times faster than sorting or partitioning them)."""
+    counts = cv2.calcHist([np.ascontiguousarray(pixels).reshape(-1, 1)], [0], None, [256], [0, 256]).ravel()
+    return [float(value) for value in np.searchsorted(np.cumsum(counts), np.asarray(ranks) + 1)]
 
 
 def border(image: np.ndarray) -> np.ndarray:
