@@ -113,9 +113,9 @@ def write_samples(directory: Path, images: np.ndarray, labels: np.ndarray) -> No
     figure.savefig(ROOT / "docs/sources.png", dpi=70)
 
 
-def read_source(source: str, count: int, split: str, images: np.ndarray, labels: np.ndarray) -> list[tuple]:
-    """read_one for `count` images of a source, on every core."""
-    with tempfile.TemporaryDirectory() as folder, ProcessPoolExecutor() as pool:
+def read_source(source: str, count: int, split: str, images: np.ndarray, labels: np.ndarray, initializer=None, initargs=()) -> list[tuple]:
+    """read_one for `count` images of a source, on every core (each worker first runs `initializer`)."""
+    with tempfile.TemporaryDirectory() as folder, ProcessPoolExecutor(initializer=initializer, initargs=initargs) as pool:
         read = partial(read_one, split=split, folder=folder, images=images, labels=labels)
         return list(pool.map(read, [(source, i) for i in range(count)], chunksize=8))
 

@@ -34,7 +34,8 @@ from digits.images import ImageError, read_grayscale
 WORK_SIDE = 320  # px: longer side photos are reduced to before analysis ...
 REFINE_BELOW = 64  # px: ... and ink less high than this there is cut from the full resolution ...
 REFINE_SIDE = 1280  # px: ... and analysed again at up to this size
-LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across its shorter side
+LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across its shorter side ...
+LIGHTING_KERNEL = 1 / 3  # ... by an opening this share of its longer side wide
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
 MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
@@ -185,14 +186,14 @@ def _reduce(grey: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
 def estimate_background(ink: np.ndarray) -> np.ndarray:
     """The lighting under bright strokes: an opening wider than any stroke removes them and leaves it.
 
-    The kernel is a third of the image's shorter side: a digit may fill the frame, and its strokes
-    are at most about a quarter of its height (a thick brush on a small canvas). The lighting
+    The kernel is LIGHTING_KERNEL of the image's longer side: a digit may fill the frame, and its
+    strokes are at most about a quarter of its height (a thick brush on a small canvas). The lighting
     varies slowly, so it is estimated on a copy reduced to LIGHTING_SIDE px across (fast even
     with a wide kernel); a smaller image is used as it is.
     """
     scale = min(1.0, LIGHTING_SIDE / min(ink.shape))
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else ink
-    size = max(3, max(small.shape) // 3) | 1
+    size = max(3, int(LIGHTING_KERNEL * max(small.shape))) | 1
     background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     return cv2.resize(cv2.blur(background, (size, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
 
