@@ -38,8 +38,8 @@ def main() -> None:
     images, labels = load_split(ROOT / "data/prepared/test.npz")
     predictors = {path: load_predictor(path) for path in args.model}
     print(f"{args.name} (now {getattr(digits.photo, args.name)!r}), {args.count} images per source, dev split\n")
-    print("| value | model | " + " | ".join(args.sources.split(",")) + " | mean | refused |")
-    print("| --- | --- | " + " | ".join("---" for _ in args.sources.split(",")) + " | --- | --- |")
+    print("| constant | value | model | " + " | ".join(args.sources.split(",")) + " | mean | refused |")
+    print("| --- | --- | --- | " + " | ".join("---" for _ in args.sources.split(",")) + " | --- | --- |")
     for text in args.values:
         value = ast.literal_eval(text)
         results = {source: read_source(source, args.count, "dev", images, labels, setattr, (digits.photo, args.name, value))
@@ -47,7 +47,7 @@ def main() -> None:
         refused = sum(views is None for rows in results.values() for _, views, _, _ in rows)
         for path, predict in predictors.items():
             scores = [accuracy(predict, rows) for rows in results.values()]
-            print(f"| {text} | {Path(path).name} | " + " | ".join(f"{score:.3f}" for score in scores)
+            print(f"| {args.name} | {text} | {Path(path).name} | " + " | ".join(f"{score:.3f}" for score in scores)
                   + f" | {np.mean(scores):.4f} | {refused} |", flush=True)
 
 

@@ -3,7 +3,9 @@
 Each image gets, in this order and each only when its param is above 0:
 - geometry: a random rotation, zoom and shift, and an elastic distortion (Simard et al. 2003),
   composed into one map of where each output pixel samples the input, so that each image is
-  resampled once (three Keras layers resample three times, blurring more);
+  resampled once (three Keras layers resample three times, blurring more); without the elastic
+  part, by TensorFlow's projective-transform op, as before it existed (the `best` preset's
+  augmentation is unchanged to the bit);
 - pen: strokes made thicker or thinner by up to `augment_pen` px;
 - blur: a Gaussian blur of up to `augment_blur` px, as a low-resolution scan or a soft photo
   gives, with the ink then stretched back to full brightness as digits.photo does.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import keras
 import tensorflow as tf
 
 from digits.params import TrainParams
@@ -37,7 +40,12 @@ def random_augmentation(params: TrainParams) -> Callable[[tf.Tensor, tf.Tensor],
         # Each step draws from its own stream of the batch's seed.
         pixels = tf.cast(images, tf.float32)
         if geometry:
-            pixels = resample(pixels, sample_coordinates(params, tf.shape(images)[0], seed))
+            transforms = affine_transforms(params, tf.shape(images)[0], seed)
+            if params.augment_elastic:
+                pixels = resample(pixels, sample_coordinates(transforms) + elastic_field(tf.shape(images)[0], params.augment_elastic, seed + [0, 3]))
+            else:
+                # TensorFlow's own projective-transform op: about 3x faster than sampling each pixel (resample).
+                pixels = keras.ops.image.affine_transform(pixels[..., None], transforms, interpolation="bilinear", fill_mode="constant")[..., 0]
         if params.augment_pen:
             pixels = change_pen(pixels, params.augment_pen, seed + [0, 1])
         if params.augment_blur:
@@ -47,23 +55,28 @@ def random_augmentation(params: TrainParams) -> Callable[[tf.Tensor, tf.Tensor],
     return transform
 
 
-def sample_coordinates(params: TrainParams, count: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """(count, 28, 28, 2): the (row, column) each output pixel samples, by the affine and elastic maps."""
+def affine_transforms(params: TrainParams, count: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """(count, 8): a random rotation, zoom and shift per image, as the rows (a0, a1, a2, b0, b1, b2, 0, 0)
+    of a map from each output pixel (x, y) to the input pixel (a0 x + a1 y + a2, b0 x + b1 y + b2) it samples."""
     # Four uniform draws in [-1, 1] per image: angle, zoom, horizontal and vertical shift.
     draws = tf.random.stateless_uniform([count, 4], seed=seed, minval=-1.0, maxval=1.0)
     angle = draws[:, 0] * params.augment_rotation * math.pi / 180
-    # Output pixels map to input pixels: a scale above 1 samples a larger area, so the digit comes out smaller.
+    # A scale above 1 samples a larger area, so the digit comes out smaller.
     scale = 1.0 + draws[:, 1] * params.augment_zoom
     shift_x, shift_y = draws[:, 2] * params.augment_shift * SIDE, draws[:, 3] * params.augment_shift * SIDE
-    cos, sin = (tf.cos(angle) * scale)[:, None, None], (tf.sin(angle) * scale)[:, None, None]
-    rows, columns = tf.meshgrid(tf.range(SIDE, dtype=tf.float32) - CENTRE, tf.range(SIDE, dtype=tf.float32) - CENTRE, indexing="ij")
+    cos, sin = tf.cos(angle) * scale, tf.sin(angle) * scale
     # Rotate and scale about the image centre, then shift.
-    source_x = cos * columns - sin * rows + CENTRE - shift_x[:, None, None]
-    source_y = sin * columns + cos * rows + CENTRE - shift_y[:, None, None]
-    coordinates = tf.stack([source_y, source_x], axis=-1)
-    if params.augment_elastic:
-        coordinates += elastic_field(count, params.augment_elastic, seed + [0, 3])
-    return coordinates
+    offset_x = CENTRE - cos * CENTRE + sin * CENTRE - shift_x
+    offset_y = CENTRE - sin * CENTRE - cos * CENTRE - shift_y
+    zeros = tf.zeros_like(cos)
+    return tf.stack([cos, -sin, offset_x, sin, cos, offset_y, zeros, zeros], axis=1)
+
+
+def sample_coordinates(transforms: tf.Tensor) -> tf.Tensor:
+    """(n, 28, 28, 2): the (row, column) each output pixel samples under each image's affine map."""
+    rows, columns = tf.meshgrid(tf.range(SIDE, dtype=tf.float32), tf.range(SIDE, dtype=tf.float32), indexing="ij")
+    a = [transforms[:, i, None, None] for i in range(6)]
+    return tf.stack([a[3] * columns + a[4] * rows + a[5], a[0] * columns + a[1] * rows + a[2]], axis=-1)
 
 
 def elastic_field(count: tf.Tensor, size: float, seed: tf.Tensor) -> tf.Tensor:
