@@ -31,29 +31,32 @@ import numpy as np
 
 from digits.images import ImageError, read_grayscale
 
-WORK_SIDE = 320  # px: longer side photos are reduced to before analysis ...
-REFINE_BELOW = 64  # px: ... and ink less high than this there is cut from the full resolution ...
-REFINE_SIDE = 1280  # px: ... and analysed again at up to this size
-LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across its shorter side ...
-LIGHTING_KERNEL = 1 / 3  # ... by an opening this share of its longer side wide
+# Each constant below was swept by benchmarks/photo_constants.py over the seven sources of the
+# reading benchmark (dev split, 200 images each, default MLP and `fast` model; docs/reading.md has
+# the table). "Flat" means no source moved by more than one image in 200 over the range given.
+WORK_SIDE = 320  # px: longer side images are analysed at (flat from 240 to 480; smaller is faster) ...
+REFINE_BELOW = 64  # px: ... ink less high than this there is cut from the full resolution (32 lost 2 % of rows; flat to 128) ...
+REFINE_SIDE = 1280  # px: ... and analysed again at up to this size (a 5 mm digit at 300 dpi is 21 px high here)
+LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across (flat from 32 to 128) ...
+LIGHTING_KERNEL = 0.5  # ... by an opening this share of its height wide (1/3 lost 3.5-4.5 % of scans, 0.7 lost 5.5-6 % of photos)
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
-MIN_CONTRAST = 20  # grey levels between ink and paper below which the page counts as blank ...
-NOISE_MARGIN = 6  # ... or below this many times the paper's noise
-BORDER = 0.02  # the image's border ring, as a share of its shorter side
-INK_PIXELS = 8  # the ink's level is that of its 8th darkest or brightest pixel
-STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles
-BAND = 0.5  # a component lying along this share of its extent on a side of the image is a shadow or an edge ...
-STRIP = 0.25  # ... and a strip if it reaches into the image less than this share of that extent
-SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks
-LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page ...
-LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not)
-VIEW_ANGLES = (0, -10, 10)  # views: degrees the digit is turned (counter-clockwise) ...
+MIN_CONTRAST = 20  # grey levels of ink above the paper below which the page counts as blank (flat from 5 to 30) ...
+NOISE_MARGIN = 6  # ... or below this many times its noise (3-4 read a noisy blank page as a digit; 10 refused a scan)
+INK_PIXELS = 8  # the ink's level is that of its 8th darkest or brightest pixel (flat from 2 to 40)
+STROKE_RANGE = (0.087, 0.169)  # stroke width / digit size: MNIST's 10th and 90th percentiles (off: drawings -0.5 to -1 %)
+BAND = 0.5  # a component lying on this share of its extent along a side is a shadow or an edge (flat from 0.3 to 0.7) ...
+STRIP = 0.5  # ... and a strip if it reaches into the image less than this share of that (flat from 0.1; a gradient needs 0.5)
+SPECK_FRACTION = 0.04  # components smaller than this share of the largest one are specks (flat from 0.01; 0.1 lost 0.5-1 % of crops)
+LINE_SPAN = 0.6  # a ruled line crosses at least this share of the page (0.4 took strokes for lines; flat to 0.8) ...
+LINE_ASPECT = 25  # ... and is at least this many times longer than thick (a 7's bar or a 1 is not; tests/test_photo.py)
+VIEW_ANGLES = (0, -10, 10)  # views: degrees the digit is turned (none: -0.5 % MLP; 5 or 15 within 0.3 %) ...
 VIEW_SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # ... and (dx, dy) px from the centre
-WIDE_DIGIT = 1.0  # a blob wider than this times a digit's height may be touching digits ...
-BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink,
-MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side ...
-PIECE_HEIGHT = 0.5  # ... and strokes at least this share of a digit's height
+# Rows (--multi; the row source alone, 200 rows of 2-6 digits, whole numbers right):
+WIDE_DIGIT = 1.0  # a blob wider than this times a digit's height may be touching digits (0.75: -13 %; 1.25: +1.5 %, but two touching narrow digits are no wider) ...
+BRIDGE = 0.2  # ... and is cut where a column holds less than this share of the fullest column's ink (0.1: +1.5 %, 0.3: -1.5 %) ...
+MIN_PIECE = 0.15  # ... leaving at least this share of the blob's ink on either side (flat from 0.1 to 0.25) ...
+PIECE_HEIGHT = 0.5  # ... and strokes at least this share of a digit's height; less is a fragment (0.3 and 0.7: within 0.5 %)
 
 DebugWriter = Callable[[str, np.ndarray], None]
 
@@ -173,9 +176,9 @@ def ranked(pixels: np.ndarray, ranks: list[int]) -> list[float]:
 
 
 def border(image: np.ndarray) -> np.ndarray:
-    """The pixels of the image's outer ring, BORDER of its shorter side wide (at least one pixel)."""
-    width = max(1, round(BORDER * min(image.shape)))
-    return np.concatenate([image[:width].ravel(), image[-width:].ravel(), image[width:-width, :width].ravel(), image[width:-width, -width:].ravel()])
+    """The pixels of the image's outermost ring (a wider ring, up to a tenth of the shorter side,
+    read every source of the reading benchmark alike)."""
+    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
 def _reduce(grey: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
@@ -186,14 +189,15 @@ def _reduce(grey: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
 def estimate_background(ink: np.ndarray) -> np.ndarray:
     """The lighting under bright strokes: an opening wider than any stroke removes them and leaves it.
 
-    The kernel is LIGHTING_KERNEL of the image's longer side: a digit may fill the frame, and its
-    strokes are at most about a quarter of its height (a thick brush on a small canvas). The lighting
+    The kernel is LIGHTING_KERNEL of the image's height: digits stand upright, so a digit is at most
+    as high as the image, and its strokes are at most about a quarter of its height (a thick brush
+    on a small canvas); its width says nothing (a 1 may be no wider than its stroke). The lighting
     varies slowly, so it is estimated on a copy reduced to LIGHTING_SIDE px across (fast even
     with a wide kernel); a smaller image is used as it is.
     """
     scale = min(1.0, LIGHTING_SIDE / min(ink.shape))
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else ink
-    size = max(3, int(LIGHTING_KERNEL * max(small.shape))) | 1
+    size = max(3, int(LIGHTING_KERNEL * small.shape[0])) | 1
     background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     return cv2.resize(cv2.blur(background, (size, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
 
