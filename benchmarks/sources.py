@@ -66,7 +66,7 @@ def photograph(ink: np.ndarray, rng: np.random.Generator, blur: float) -> np.nda
     edge = rng.uniform(0.2, 0.8) * frame_w + (rows - frame_h / 2) * rng.uniform(-0.5, 0.5)
     light *= 1 - rng.uniform(0, 0.35) * (1 / (1 + np.exp(-(columns - edge) / (0.03 * frame_w))))
     image = (paper[None, None] - alpha[..., None] * (paper - pen)[None, None]) * light[..., None]
-    image = cv2.GaussianBlur(image, (0, 0), max(0.3, rng.uniform(0.1, 1.0) * blur))
+    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.1, 1.0) * blur)
     image += rng.normal(0, rng.uniform(2, 8), image.shape)
     return jpeg(np.clip(image, 0, 255).astype(np.uint8), int(rng.uniform(50, 90)))
 

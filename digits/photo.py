@@ -1,15 +1,16 @@
-"""Turn a photo of handwriting into 28x28 digits laid out as MNIST's are.
+"""Turn an image of handwriting into 28x28 digits laid out as MNIST's are.
 
 MNIST digits are white on black, their longer side scaled to 20 px with grey edges kept, and
-pasted into 28x28 so that their centre of mass sits at the centre. A phone photo is dark ink
-on light paper, off-centre, unevenly lit, noisy, and may hold ruled lines or a row of digits.
-The steps, in order (each written to --debug-dir when asked):
+pasted into 28x28 so that their centre of mass sits at the centre. People bring phone photos
+(dark ink on light paper, off-centre, unevenly lit, noisy, maybe ruled), canvas drawings (either
+colour, any brush), small blurry scans, tight crops, pages, and rows of digits. The steps, in
+order (each written to --debug-dir when asked):
 
-1. grey: colour is dropped, and large photos are reduced to WORK_SIDE px for speed (a small
-   digit in a large photo is then cut out of the full-resolution photo and analysed again);
-2. ink: the image or its inverse, whichever makes the strokes stand out bright on dark;
+1. grey: colour is dropped; large images are analysed at WORK_SIDE px (at REFINE_SIDE where
+   nothing shows there), and a small digit is cut out of the full resolution and analysed again;
+2. ink: the paper is what the image's border mostly shows; the ink is the side beyond it;
 3. background: a morphological opening wider than any stroke estimates the uneven lighting;
-4. flat: ink minus background, so shadows and gradients vanish;
+4. flat: ink minus background, so shadows and gradients vanish (and a blank page is refused);
 5. mask: Otsu's threshold of the flat image, with specks, ruled lines and border shadows removed;
 6. crop: each digit's box, cut from the flat image (grey edges kept), then fitted and centred.
 
@@ -17,7 +18,7 @@ With `views`, each digit also comes rotated 10 degrees each way and, at each ang
 by one pixel each way; `digits predict` averages the predictions of the fifteen. A photo's
 digit is centred only to within a pixel of where MNIST's would be, and the paper or the phone
 may be turned a little: neither can be measured from one digit, and the default MLP, which is
-neither shift- nor rotation-invariant, is sensitive to both (README: "Reading photos").
+neither shift- nor rotation-invariant, is sensitive to both. docs/reading.md has the measurements.
 """
 
 from __future__ import annotations
