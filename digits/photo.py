@@ -421,7 +421,7 @@ def mass_centring_shift(digit: np.ndarray) -> tuple[int, int]:
     # MNIST's digits have their centre of mass at pixel (14, 14), not at the canvas' geometric
     # centre (13.5, 13.5): its test digits average x 14.01, y 13.99. Matching that, rather than
     # the geometric centre, took the default MLP from 1.5 points below its clean accuracy to level,
-    # on MNIST test digits scaled up 8x and prepared again (README: "Reading photos").
+    # on MNIST test digits scaled up 8x and prepared again (docs/reading.md: "History").
     return round(CANVAS / 2 - column), round(CANVAS / 2 - row)
 
 
