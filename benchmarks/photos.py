@@ -16,8 +16,6 @@ A second table splits clean against photo accuracy by the photo's pen width (thi
 """
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +35,7 @@ from digits.photo import VIEW_ANGLES, VIEW_SHIFTS, digit_views, prepare_digit  #
 from digits.predictor import load_predictor  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from reading import time_process  # noqa: E402
 from sources import make_photo  # noqa: E402
 
 
@@ -94,15 +93,6 @@ def write_steps_figure(photo: Path, figure_path: Path) -> None:
     figure.tight_layout()
     figure_path.parent.mkdir(exist_ok=True)
     figure.savefig(figure_path, dpi=80)
-
-
-def time_process(command: list[str], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
