@@ -165,8 +165,7 @@ def extremes(image: np.ndarray) -> tuple[float, float]:
     """The INK_PIXELS-th darkest and brightest pixels: single hot pixels or specks of dust do not
     count, the thinnest digit that can be read (a 1, 8 px high and a pixel wide) does."""
     rank = min(INK_PIXELS, image.size)
-    darkest, brightest = ranked(image, [rank - 1, image.size - rank])
-    return darkest, brightest
+    return tuple(ranked(image, [rank - 1, image.size - rank]))
 
 
 def ranked(pixels: np.ndarray, ranks: list[int]) -> list[float]:
@@ -272,19 +271,21 @@ def split_digits(mask: np.ndarray) -> list[np.ndarray]:
             groups[-1][2] += ids
         else:
             groups.append([start, end, ids])
+    top, bottom = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
+
+    def height(ids: list[int]) -> int:
+        return int(bottom[ids].max() - top[ids].min())
+
     # The digits of a row are about as high as each other: the median group's height is a digit's.
-    heights = [cv2.boundingRect(np.where(np.isin(labels, ids), 255, 0).astype(np.uint8))[3] for _, _, ids in groups]
-    digit_height = float(np.median(heights))
+    digit_height = float(np.median([height(ids) for _, _, ids in groups]))
     # A group less than PIECE_HEIGHT of a digit high is a fragment (a 5's bar, a broken stroke's
     # end) and joins its nearer neighbour.
-    while len(groups) > 1 and min(heights) < PIECE_HEIGHT * digit_height:
-        index = int(np.argmin(heights))
-        start, end, ids = groups[index]
-        gaps = [start - groups[index - 1][1] if index > 0 else np.inf, groups[index + 1][0] - end if index + 1 < len(groups) else np.inf]
-        neighbour = index - 1 if gaps[0] <= gaps[1] else index + 1
+    while len(groups) > 1 and min(height(ids) for _, _, ids in groups) < PIECE_HEIGHT * digit_height:
+        index = int(np.argmin([height(ids) for _, _, ids in groups]))
+        start, end, ids = groups.pop(index)
+        gaps = [start - groups[index - 1][1] if index > 0 else np.inf, groups[index][0] - end if index < len(groups) else np.inf]
+        neighbour = index - 1 if gaps[0] <= gaps[1] else index
         groups[neighbour] = [min(start, groups[neighbour][0]), max(end, groups[neighbour][1]), groups[neighbour][2] + ids]
-        heights[neighbour] = max(heights[neighbour], heights[index])
-        del groups[index], heights[index]
     masks = [np.where(np.isin(labels, ids), 255, 0).astype(np.uint8) for _, _, ids in groups]
     return [part for group in masks for part in split_touching(group, digit_height)]
 
