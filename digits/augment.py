@@ -20,9 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import keras
-import tensorflow as tf
-
+from digits.backend import keras, tf
 from digits.params import TrainParams
 
 SIDE = 28  # px: MNIST's images

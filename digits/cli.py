@@ -1,6 +1,6 @@
 """The `digits` command.
 
-digits predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
+digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
 digits pr-report --base REV [--out DIR]
 """
 
@@ -20,6 +20,7 @@ from digits.errors import DigitsError, run_main
 from digits.images import list_images
 from digits.photo import debug_writer, prepare_digit, prepare_digits
 from digits.predictor import load_predictor, read_views
+from digits.quiet import VERBOSE
 
 DEFAULT_MODEL = "models/model.tflite"
 PARALLEL_FROM = 32  # images: below this, starting worker processes costs more than it saves
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def program(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="digits", description="Handwritten-digit recognition.")
+    parser.add_argument("-v", "--verbose", action="store_true", help=f"show TensorFlow's and LiteRT's own messages (or set {VERBOSE}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
     predict = commands.add_parser("predict", help="read the digit (or, with --multi, the number) in each image")
     predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, or folders of them (read in name order)")
@@ -42,6 +44,8 @@ def program(argv: list[str] | None) -> int:
     report.add_argument("--base", required=True, metavar="REV", help="git revision to compare with, e.g. origin/main or HEAD~1")
     report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md and plots/ go (default: pr-report)")
     args = parser.parse_args(argv)
+    if args.verbose:
+        os.environ[VERBOSE] = "1"  # read by digits.quiet, also in worker processes
     if args.command == "pr-report":
         # Imported here: predict must stay quick to start, and the report needs none of its imports.
         from digits.pr_report import write_pr_report

@@ -6,12 +6,13 @@ import contextlib
 import io
 import os
 
-import keras
 import numpy as np
 
+from digits.backend import keras
 from digits.errors import DigitsError
 from digits.files import atomic_path
 from digits.predictor import litert_predictor
+from digits.quiet import native_stderr_hidden
 
 MIN_AGREEMENT = 0.999  # share of validation images on which both models must predict the same digit
 
@@ -19,8 +20,8 @@ MIN_AGREEMENT = 0.999  # share of validation images on which both models must pr
 def export_litert(model: keras.Model, path: str | os.PathLike, images: np.ndarray) -> float:
     """Write `path` (.tflite) only if it agrees with `model` on `images`; return the agreement."""
     with atomic_path(path) as temporary:
-        # The exporter prints a page of TensorFlow converter output; keep the stage's log readable.
-        with contextlib.redirect_stdout(io.StringIO()):
+        # The exporter prints a page of SavedModel and MLIR converter output, some of it from C++.
+        with native_stderr_hidden(), contextlib.redirect_stdout(io.StringIO()):
             model.export(str(temporary), format="litert")
         expected = model.predict(images, batch_size=1024, verbose=0).argmax(axis=1)
         actual = litert_predictor(temporary)(images).argmax(axis=1)

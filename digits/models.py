@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-import keras
-from keras import layers
-
+from digits.backend import keras
 from digits.errors import DigitsError
 from digits.params import TrainParams
 
@@ -18,7 +16,7 @@ def build_model(params: TrainParams) -> keras.Model:
     """The model params.yaml asks for (augmentation is not part of it: see digits.augment)."""
     inputs = keras.Input(shape=(28, 28), dtype="uint8", name="image")
     # Scaling inside the model means every caller feeds raw 0-255 pixels.
-    x = layers.Rescaling(1 / 255)(inputs)
+    x = keras.layers.Rescaling(1 / 255)(inputs)
     if params.model == "mlp":
         outputs = mlp_head(x, params.hidden_units)
     elif params.model == "cnn":
@@ -34,10 +32,10 @@ def mlp_head(x, hidden_units: Sequence[int]):
     The notebook ends in a sigmoid, which scores each digit independently; softmax makes the
     outputs one probability distribution, which is what the cross-entropy loss assumes.
     """
-    x = layers.Flatten()(x)
+    x = keras.layers.Flatten()(x)
     for units in hidden_units:
-        x = layers.Dense(units, activation="relu")(x)
-    return layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+        x = keras.layers.Dense(units, activation="relu")(x)
+    return keras.layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
 
 
 def cnn_body(x, params: TrainParams):
@@ -47,26 +45,26 @@ def cnn_body(x, params: TrainParams):
     2-core CPU, a stride-2 network trained twice as fast as the same widths with 2x2 max pooling
     (README: "Training: the notebook against the presets"), at no measured cost in accuracy.
     """
-    x = layers.Reshape((28, 28, 1))(x)
+    x = keras.layers.Reshape((28, 28, 1))(x)
     for filters in params.filters:
         for index in range(params.convs_per_block):
             last = index == params.convs_per_block - 1
             # A bias is redundant right before batch normalisation, which adds its own.
-            x = layers.Conv2D(filters, 3, strides=2 if last else 1, padding="same", use_bias=not params.batch_norm)(x)
+            x = keras.layers.Conv2D(filters, 3, strides=2 if last else 1, padding="same", use_bias=not params.batch_norm)(x)
             if params.batch_norm:
-                x = layers.BatchNormalization()(x)
-            x = layers.ReLU()(x)
-    x = layers.Flatten()(x)
+                x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.ReLU()(x)
+    x = keras.layers.Flatten()(x)
     for units in params.hidden_units:
         if params.dropout:
-            x = layers.Dropout(params.dropout, seed=params.seed)(x)
-        x = layers.Dense(units, use_bias=not params.batch_norm)(x)
+            x = keras.layers.Dropout(params.dropout, seed=params.seed)(x)
+        x = keras.layers.Dense(units, use_bias=not params.batch_norm)(x)
         if params.batch_norm:
-            x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
+            x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.ReLU()(x)
     if params.dropout:
-        x = layers.Dropout(params.dropout, seed=params.seed)(x)
-    return layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+        x = keras.layers.Dropout(params.dropout, seed=params.seed)(x)
+    return keras.layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
 
 
 def load_model(path: str | os.PathLike) -> keras.Model:

@@ -84,6 +84,28 @@ def read_params_file(path: str | os.PathLike = "params.yaml") -> dict:
 
 def load_params(section: str, path: str | os.PathLike = "params.yaml"):
     """Return params.yaml's `section` as its dataclass, or raise ParamsError naming the key at fault."""
+    try:
+        return _load_section(section, path)
+    except ParamsError as error:
+        stage = os.environ.get("DVC_STAGE")  # set by DVC for the stage it runs
+        if stage is None:
+            raise
+        raise ParamsError(f"{error}; {_restore_hint(stage)}") from None
+
+
+def _restore_hint(stage: str) -> str:
+    """How to get back what `dvc repro` deleted: it removes a stage's outputs before running its command."""
+    try:
+        outs = yaml.safe_load((Path(os.environ.get("DVC_ROOT", ".")) / "dvc.yaml").read_text())["stages"][stage]["outs"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        outs = []
+    # Outputs with `cache: false` are kept in git, not in DVC's cache.
+    in_git = [next(iter(out)) for out in outs if isinstance(out, dict) and next(iter(out.values())).get("cache") is False]
+    restore = "`dvc checkout`" + (f" and `git checkout -- {' '.join(in_git)}`" if in_git else "")
+    return f"DVC removed the stage's previous outputs before it ran: undo the change and run {restore} to get them back"
+
+
+def _load_section(section: str, path: str | os.PathLike):
     cls = SECTIONS[section]
     values = read_params_file(path).get(section)
     if not isinstance(values, dict):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from digits.errors import DigitsError
+from digits.quiet import native_stderr_hidden
 
 Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 10) probabilities
 
@@ -18,7 +17,9 @@ Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 
 def load_predictor(path: str | os.PathLike) -> Predict:
     path = Path(path)
     if not path.is_file():
-        raise DigitsError(f"{path}: no trained model; run `dvc repro` first (or pass --model)")
+        # Outside the project a relative default finds nothing although the model exists: say where we looked.
+        where = path if path.is_absolute() else f"{path} (looked in {Path.cwd()})"
+        raise DigitsError(f"{where}: no trained model; run `dvc repro` in the project first, or pass --model PATH")
     if path.suffix == ".tflite":
         return litert_predictor(path)
     if path.suffix == ".keras":
@@ -42,7 +43,7 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
     from ai_edge_litert.interpreter import Interpreter
 
     try:
-        with _native_stderr_silenced():
+        with native_stderr_hidden():
             interpreter = Interpreter(model_path=str(path), num_threads=threads or os.cpu_count())
     except (ValueError, RuntimeError) as error:
         raise DigitsError(f"{path}: not a readable LiteRT model ({str(error).splitlines()[0]})") from None
@@ -50,24 +51,10 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
 
     def predict(images: np.ndarray) -> np.ndarray:
         interpreter.resize_tensor_input(source["index"], images.shape)
-        with _native_stderr_silenced():
+        with native_stderr_hidden():
             interpreter.allocate_tensors()
         interpreter.set_tensor(source["index"], images.astype(source["dtype"]))
         interpreter.invoke()
         return interpreter.get_tensor(result["index"]).copy()
 
     return predict
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Hide what native code writes to stderr (LiteRT announces its CPU delegate on every start)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)

@@ -7,11 +7,10 @@ import sys
 import threading
 from collections.abc import Callable
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 from digits.augment import random_augmentation
+from digits.backend import keras, tf
 from digits.params import TrainParams
 
 STEPS_PER_EXECUTION = 20

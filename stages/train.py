@@ -7,15 +7,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from dvclive import Live
-from dvclive.keras import DVCLiveCallback
-
+# digits.* first: it imports TensorFlow quietly (digits/backend.py) before dvclive.keras would.
 from digits.data import load_split
 from digits.errors import run_main
 from digits.files import atomic_path
 from digits.models import build_model
 from digits.params import load_params
 from digits.training import distribution_strategy, make_deterministic, train_model
+from dvclive import Live
+from dvclive.keras import DVCLiveCallback
 
 
 def main(argv: list[str] | None = None) -> int:

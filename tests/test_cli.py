@@ -115,7 +115,7 @@ def test_bad_inputs_in_json_have_an_error_field(run_cli, model_path, good_image,
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("model.tflite", None, "no trained model; run `dvc repro` first"),
+    ("model.tflite", None, "no trained model; run `dvc repro` in the project first"),
     ("model.tflite", b"garbage", "not a readable LiteRT model"),
     ("model.onnx", b"garbage", "a model must be a .tflite or .keras file"),
 ])
@@ -125,3 +125,11 @@ def test_missing_or_unreadable_model_is_one_line(run_cli, good_image, tmp_path, 
     status, out, err = run_cli("predict", "--model", str(tmp_path / name), good_image)
     assert status == 1 and out == ""
     assert err.startswith(f"digits: error: {tmp_path / name}: ") and message in err and len(err.splitlines()) == 1
+
+
+def test_outside_the_project_says_where_it_looked_for_the_model(run_cli, good_image, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli("predict", good_image)
+    assert status == 1 and out == ""
+    assert err == f"digits: error: models/model.tflite (looked in {tmp_path}): no trained model; " \
+        "run `dvc repro` in the project first, or pass --model PATH\n"

@@ -2,6 +2,7 @@
 
 import json
 import re
+import subprocess
 import sys
 import time
 
@@ -25,6 +26,31 @@ def test_repro_runs_every_stage_and_writes_every_output(project):
     metrics = json.loads((directory / "reports/metrics.json").read_text())
     assert 0 <= metrics["test"]["accuracy"] <= 1
     assert "test.accuracy" in dvc("metrics", "show", project=project)
+
+
+def test_repro_prints_only_the_projects_own_lines(project):
+    # TensorFlow's start-up lines look like "I0000 00:00:... cudart_stub.cc:31] ..." or name absl or CUDA.
+    noise = [line for line in project["first_run"].splitlines()
+             if re.match(r"[IWEF]\d{4} ", line) or re.search(r"absl|cuda|cuInit|oneDNN|SavedModel|MLIR", line, re.I)]
+    assert noise == []
+    assert "train: " in project["first_run"] and "export: " in project["first_run"]
+
+
+def test_a_bad_param_says_how_to_restore_what_dvc_removed(project, tmp_path):
+    clone = clone_project(project, tmp_path / "bad-param")
+    set_param(clone, "train", "epochs", "ten")
+    failed = subprocess.run([sys.executable, "-m", "dvc", "repro"], cwd=clone["dir"], env=clone["env"],
+                            capture_output=True, text=True)
+    message = next(line for line in failed.stderr.splitlines() if line.startswith("train: error: "))
+    assert failed.returncode != 0 and "train.epochs is 'ten'" in message
+    assert not (clone["dir"] / "models/model.keras").exists()  # what DVC does before the stage can refuse
+    # Follow the message's own instructions, after undoing the change.
+    git("checkout", "--", "params.yaml", project=clone)
+    for command in re.findall(r"`((?:dvc|git) [^`]+)`", message):
+        name, *args = command.split()
+        git(*args, project=clone) if name == "git" else dvc(*args, project=clone)
+    assert (clone["dir"] / "models/model.keras").exists()
+    assert "up to date" in dvc("status", project=clone)
 
 
 def test_predict_runs_the_exported_model(project, tmp_path):
