@@ -41,25 +41,57 @@ def plot_class_balance(labels_by_split: dict[str, np.ndarray]) -> Figure:
 
 
 def plot_confusion_matrix(counts: np.ndarray) -> Figure:
-    """The notebook's seaborn heatmap: true digit down, predicted digit across, counts annotated."""
-    figure, axes = plt.subplots(figsize=(8, 7))
-    sns.heatmap(counts, annot=True, fmt="d", cmap="Blues", cbar=False, ax=axes, xticklabels=DIGITS, yticklabels=DIGITS)
-    axes.set(xlabel="Predicted", ylabel="Truth", title=f"Confusion matrix ({counts.sum()} test images)")
+    """The errors as a heatmap: true digit down, predicted across, each cell's share of its true digit.
+
+    The diagonal (the notebook's heatmap spends its whole colour scale there) is greyed out and shows
+    each digit's recall, so that the colours go to the mistakes: the darker, the more of that digit lost.
+    """
+    counts = np.asarray(counts)
+    shares = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    diagonal = np.eye(len(counts), dtype=bool)
+    errors = np.where(diagonal, 0, shares)
+    labels = np.where(
+        diagonal, np.char.add(np.round(shares, 1).astype(str), "%"),
+        [[f"{n}\n{s:.1f}%" if n else "" for n, s in zip(row_counts, row_shares)] for row_counts, row_shares in zip(counts, shares)],
+    )
+    figure, axes = plt.subplots(figsize=(8.5, 7))
+    axes.set_facecolor("#ececec")  # the masked diagonal
+    sns.heatmap(errors, mask=diagonal, annot=labels, fmt="", cmap="Reds", vmin=0, vmax=max(errors.max(), 1),
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 8}, ax=axes,
+                cbar_kws={"label": "share of the true digit's test images (%)"},
+                xticklabels=DIGITS, yticklabels=DIGITS)
+    for digit in range(len(counts)):  # seaborn leaves masked cells unannotated
+        axes.text(digit + 0.5, digit + 0.5, labels[digit, digit], ha="center", va="center", fontsize=8, color="#555555")
+    wrong = counts.sum() - np.trace(counts)
+    axes.set(xlabel="Predicted", ylabel="True digit",
+             title=f"Test errors: {wrong:,} of {counts.sum():,} images ({wrong / max(counts.sum(), 1):.2%})\n"
+                   "cells: count and share of the row; grey diagonal: recall")
+    axes.tick_params(length=0)
     return figure
 
 
-def plot_misclassified(images: np.ndarray, labels: np.ndarray, predictions: np.ndarray, count: int) -> Figure:
-    """A grid of the first `count` misclassified images, titled 'true -> predicted'."""
-    wrong = np.flatnonzero(labels != predictions)[:count]
-    columns = min(max(len(wrong), 1), 6)
-    rows = max(1, -(-len(wrong) // columns))
-    figure, axes_grid = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.8 * rows), squeeze=False)
+def plot_misclassified(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, count: int) -> Figure:
+    """The `count` most confident mistakes, each titled 'true → predicted confidence'.
+
+    Confident mistakes come first: they are where the model is most misleading (and where a test
+    label may itself be wrong).
+    """
+    predictions = probabilities.argmax(axis=1)
+    confidence = probabilities.max(axis=1)
+    wrong = np.flatnonzero(labels != predictions)
+    shown = wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
+    columns = min(max(len(shown), 1), 6)
+    rows = max(1, -(-len(shown) // columns))
+    figure, axes_grid = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.8 * rows + 0.4), squeeze=False)
     for axes in axes_grid.flat:
         axes.axis("off")
-    for axes, index in zip(axes_grid.flat, wrong):
+    for axes, index in zip(axes_grid.flat, shown):
         axes.imshow(images[index], cmap="gray_r")
-        axes.set_title(f"{labels[index]} → {predictions[index]}", fontsize=10)
-    figure.suptitle(f"Misclassified test digits (true → predicted), {len(wrong)} of {np.sum(labels != predictions)}")
+        # Rounded down, so that a mistake never reads "100%".
+        axes.set_title(f"{labels[index]} → {predictions[index]}  {np.floor(confidence[index] * 1000) / 10:.1f}%", fontsize=10)
+    figure.suptitle(f"Misclassified test digits, most confident first: {len(shown)} of {len(wrong)}\n"
+                    "true → predicted  confidence", fontsize=11)
+    figure.tight_layout()
     return figure
 
 

@@ -21,12 +21,14 @@ from digits.files import write_bytes_atomic, write_text_atomic
 
 WORKSPACE = "workspace"  # DVC's name for the uncommitted state of the repository
 RECALL_CHANGE_SHOWN = 0.002  # per-digit recall changes smaller than 0.2 points are noise on 1,000 images
-HEADLINE = [  # (metrics file, key, label, higher is better)
-    ("reports/metrics.json", "test.accuracy", "Test accuracy", True),
-    ("reports/metrics.json", "test.macro_f1", "Test macro F1", True),
-    ("reports/metrics.json", "test.loss", "Test loss", False),
-    ("reports/train/metrics.json", "eval.accuracy", "Validation accuracy (last epoch)", True),
-    ("reports/train/metrics.json", "train.accuracy", "Training accuracy (last epoch)", True),
+HIGHER, LOWER, NEUTRAL = "higher", "lower", None  # which way a metric is better; NEUTRAL gets no ✅/❌
+HEADLINE = [  # (metrics file, key, label, better)
+    ("reports/metrics.json", "test.accuracy", "Test accuracy", HIGHER),
+    ("reports/metrics.json", "test.macro_f1", "Test macro F1", HIGHER),
+    ("reports/metrics.json", "test.loss", "Test loss", LOWER),
+    ("reports/train/metrics.json", "eval.accuracy", "Validation accuracy (last epoch)", HIGHER),
+    # A higher training accuracy is as often overfitting as progress: reported, never judged.
+    ("reports/train/metrics.json", "train.accuracy", "Training accuracy (last epoch)", NEUTRAL),
 ]
 
 
@@ -72,13 +74,23 @@ def dvc_json(repo: Path, *args: str) -> dict:
 
 def metrics_section(test: dict, train: dict, base: str) -> str:
     rows = [f"| Metric | `{base}` | {WORKSPACE} | Change |", "|---|---:|---:|---:|"]
-    for file, key, label, higher_is_better in HEADLINE:
+    for file, key, label, better in HEADLINE:
         change = (test if file == "reports/metrics.json" else train).get(key)
         if change is None:
             continue
         old, new = change.get("old"), change.get("new")
-        rows.append(f"| {label} | {number(old, key)} | {number(new, key)} | {difference(old, new, key, higher_is_better)} |")
+        rows.append(f"| {label} | {number(old, key)} | {number(new, key)} | {difference(old, new, key, better)} |")
+    old, new = (accuracy_gap(train, revision) for revision in ("old", "new"))
+    if old is not None or new is not None:
+        rows.append(f"| Training − validation accuracy gap | {number(old, 'accuracy')} | {number(new, 'accuracy')} | "
+                    f"{difference(old, new, 'accuracy', NEUTRAL)} |")
     return "### Metrics\n\n" + "\n".join(rows)
+
+
+def accuracy_gap(train: dict, revision: str) -> float | None:
+    """Last-epoch training minus validation accuracy: how much the model fits its training images better."""
+    training, validation = (train.get(key, {}).get(revision) for key in ("train.accuracy", "eval.accuracy"))
+    return None if training is None or validation is None else training - validation
 
 
 def digits_section(test: dict, base: str) -> str:
@@ -92,7 +104,7 @@ def digits_section(test: dict, base: str) -> str:
         errors_old = round((1 - old) * support["old"])
         errors_new = round((1 - new) * support["new"])
         rows.append((abs(new - old), f"| {digit} | {errors_old} | {errors_new} | {old:.2%} | {new:.2%} | "
-                                     f"{difference(old, new, 'recall', True)} |"))
+                                     f"{difference(old, new, 'recall', HIGHER)} |"))
     title = f"### Digits that changed (test recall, by {RECALL_CHANGE_SHOWN * 100:.1f} points or more)"
     if not rows:
         return f"{title}\n\nNo digit's recall changed that much."
@@ -139,15 +151,17 @@ def number(value: float | None, key: str) -> str:
     return f"{value:.2%}" if "accuracy" in key or "f1" in key else f"{value:.4f}"
 
 
-def difference(old: float | None, new: float | None, key: str, higher_is_better: bool) -> str:
-    """The change, in points for fractions, marked ✅/❌ when it is an improvement/regression."""
+def difference(old: float | None, new: float | None, key: str, better: str | None) -> str:
+    """The change, in points for fractions, marked ✅/❌ when it is an improvement/regression (not if NEUTRAL)."""
     if old is None or new is None:
         return "–"
     change = new - old
     if change == 0:
         return "0"
     text = f"{change * 100:+.2f} pt" if "accuracy" in key or "f1" in key or "recall" in key else f"{change:+.4f}"
-    return f"{text} {'✅' if (change > 0) == higher_is_better else '❌'}"
+    if better is NEUTRAL:
+        return text
+    return f"{text} {'✅' if (change > 0) == (better == HIGHER) else '❌'}"
 
 
 def param_value(value: object) -> str:

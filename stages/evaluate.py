@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     write_text_atomic(args.metrics, json.dumps({"test": metrics}, indent=2) + "\n")
     write_predictions(args.predictions, labels, predictions)
 
-    # The notebook's seaborn heatmap, and the digits the model gets wrong.
+    # Where the errors are, and the digits the model gets wrong, most confident first.
     save_figure(plot_confusion_matrix(confusion_matrix(labels, predictions)), args.confusion_figure)
-    save_figure(plot_misclassified(images, labels, predictions, params.misclassified_shown), args.misclassified_figure)
+    save_figure(plot_misclassified(images, labels, probabilities, params.misclassified_shown), args.misclassified_figure)
     print(f"evaluate: test accuracy {metrics['accuracy']:.4f}, loss {metrics['loss']:.4f} -> {args.metrics}")
     return 0
 

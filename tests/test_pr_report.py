@@ -6,7 +6,7 @@ import cv2
 import pytest
 import yaml
 
-from digits.pr_report import difference, digits_section, params_section
+from digits.pr_report import HIGHER, LOWER, difference, digits_section, metrics_section, params_section
 from tests.conftest import clone_project, dvc, git, set_param
 
 
@@ -68,5 +68,14 @@ def test_digits_section_lists_changes_that_matter_biggest_first():
 def test_unchanged_params_and_metrics_say_so():
     assert params_section({}, "main").endswith("No params changed.")
     assert digits_section({}, "main").endswith("No digit's recall changed that much.")
-    assert difference(0.5, 0.5, "test.accuracy", True) == "0"
-    assert difference(0.10, 0.08, "test.loss", False) == "-0.0200 ✅"
+    assert difference(0.5, 0.5, "test.accuracy", HIGHER) == "0"
+    assert difference(0.10, 0.08, "test.loss", LOWER) == "-0.0200 ✅"
+
+
+def test_training_accuracy_and_the_gap_are_reported_but_not_judged():
+    # Overfitting: training accuracy up, validation down. Only the validation change is a regression.
+    train = {"train.accuracy": {"old": 0.980, "new": 0.999}, "eval.accuracy": {"old": 0.975, "new": 0.970}}
+    rows = metrics_section({}, train, "main").splitlines()
+    assert "| Validation accuracy (last epoch) | 97.50% | 97.00% | -0.50 pt ❌ |" in rows
+    assert "| Training accuracy (last epoch) | 98.00% | 99.90% | +1.90 pt |" in rows
+    assert "| Training − validation accuracy gap | 0.50% | 2.90% | +2.40 pt |" in rows
