@@ -2,6 +2,7 @@
 
 digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
 digits pr-report --base REV [--out DIR]
+digits plots-template PATH
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def program(argv: list[str] | None) -> int:
     report = commands.add_parser("pr-report", help="compare the workspace with a base revision: markdown and PNG plots for a pull request")
     report.add_argument("--base", required=True, metavar="REV", help="git revision to compare with, e.g. origin/main or HEAD~1")
     report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md and plots/ go (default: pr-report)")
+    template = commands.add_parser("plots-template", help="write an HTML template with which `dvc plots show/diff` draw offline")
+    template.add_argument("path", metavar="PATH", help="e.g. dvc_plots_offline.html; then: dvc plots show --html-template PATH")
     args = parser.parse_args(argv)
     if args.verbose:
         os.environ[VERBOSE] = "1"  # read by digits.quiet, also in worker processes
@@ -51,6 +54,12 @@ def program(argv: list[str] | None) -> int:
         from digits.pr_report import write_pr_report
 
         print(write_pr_report(args.base, args.out))
+        return 0
+    if args.command == "plots-template":
+        from digits.offline_plots import write_plots_template
+
+        write_plots_template(args.path)
+        print(f"{args.path}: now `dvc plots show --html-template {args.path}` (or `dvc config plots.html_template {args.path}`)")
         return 0
     return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir)
 

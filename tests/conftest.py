@@ -152,3 +152,19 @@ def clone_project(project: dict, directory: Path, share_cache: bool = True) -> d
         dvc("cache", "dir", "--local", str(project["dir"] / ".dvc/cache"), project=clone)
         dvc("checkout", project=clone)
     return clone
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: `apt-get install -y chromium` (.ci/run does)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright, with no network beyond what a test serves."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="browser tests need `pip install playwright`")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
