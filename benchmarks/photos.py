@@ -76,7 +76,7 @@ def photo_and_prepared(args: tuple[np.ndarray, int]) -> tuple[np.ndarray | float
 
 
 def write_steps_figure(photo: Path, figure_path: Path) -> None:
-    """README's before/after figure: every step digits.photo takes on one photo."""
+    """docs/reading.md's before/after figure: every step digits.photo takes on one photo."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -11,7 +11,7 @@ Each image gets, in this order and each only when its param is above 0:
   gives, with the ink then stretched back to full brightness as digits.photo does.
 The function runs in the tf.data pipeline, not in the model: the affine part cost 0.2 s per epoch
 of the `best` preset on 2 cores there, against 6.4 s for Keras' RandomRotation, RandomZoom and
-RandomTranslation layers in the model (README: "Training"). The saved model so holds no
+RandomTranslation layers in the model (docs/benchmarks.md). The saved model so holds no
 training-only layers, and inference never sees augmentation.
 """
 

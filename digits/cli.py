@@ -1,7 +1,8 @@
 """The `digits` command.
 
 digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
-digits pr-report --base REV [--out DIR]
+digits pr-report --base REV [--out DIR] [--pull-request N]
+digits pr-comment DIR [--head-sha SHA]
 digits plots-template PATH
 """
 
@@ -43,7 +44,11 @@ def program(argv: list[str] | None) -> int:
     predict.add_argument("--debug-dir", metavar="DIR", help="write each preprocessing step of each image as PNG")
     report = commands.add_parser("pr-report", help="compare the workspace with a base revision: markdown and PNG plots for a pull request")
     report.add_argument("--base", required=True, metavar="REV", help="git revision to compare with, e.g. origin/main or HEAD~1")
-    report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md and plots/ go (default: pr-report)")
+    report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md, plots/ and comment.md go (default: pr-report)")
+    report.add_argument("--pull-request", type=int, metavar="N", help="also write DIR/pull-request, for `digits pr-comment`")
+    comment = commands.add_parser("pr-comment", help="post DIR/comment.md on its pull request, or update the comment posted before (uses `gh`)")
+    comment.add_argument("report_dir", metavar="DIR", help="a `digits pr-report --pull-request N` output directory")
+    comment.add_argument("--head-sha", metavar="SHA", help="refuse unless the pull request's head is this commit")
     template = commands.add_parser("plots-template", help="write an HTML template with which `dvc plots show/diff` draw offline")
     template.add_argument("path", metavar="PATH", help="e.g. dvc_plots_offline.html; then: dvc plots show --html-template PATH")
     args = parser.parse_args(argv)
@@ -53,7 +58,12 @@ def program(argv: list[str] | None) -> int:
         # Imported here: predict must stay quick to start, and the report needs none of its imports.
         from digits.pr_report import write_pr_report
 
-        print(write_pr_report(args.base, args.out))
+        print(write_pr_report(args.base, args.out, pull_request=args.pull_request))
+        return 0
+    if args.command == "pr-comment":
+        from digits.github import post_comment
+
+        print(post_comment(args.report_dir, args.head_sha))
         return 0
     if args.command == "plots-template":
         from digits.offline_plots import write_plots_template

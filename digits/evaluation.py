@@ -68,13 +68,21 @@ def write_predictions(path: str | os.PathLike, labels: np.ndarray, predictions: 
 def read_predictions(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     try:
         with open(path, newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        labels = np.array([int(row["actual"]) for row in rows], dtype=np.int64)
-        predictions = np.array([int(row["predicted"]) for row in rows], dtype=np.int64)
+            return parse_predictions(handle.read(), path)
     except FileNotFoundError:
         raise DigitsError(f"{path}: not found; run `dvc repro` to create it") from None
-    except (OSError, KeyError, ValueError, TypeError) as error:
-        raise DigitsError(f"{path}: damaged ({error}); run `dvc repro` to recreate it") from None
+    except OSError as error:
+        raise DigitsError(f"{path}: cannot read it ({error})") from None
+
+
+def parse_predictions(text: str, source: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, predictions) from the text of a predictions.csv; `source` names it in errors."""
+    try:
+        rows = list(csv.DictReader(text.splitlines()))
+        labels = np.array([int(row["actual"]) for row in rows], dtype=np.int64)
+        predictions = np.array([int(row["predicted"]) for row in rows], dtype=np.int64)
+    except (KeyError, ValueError, TypeError) as error:
+        raise DigitsError(f"{source}: damaged ({error}); run `dvc repro` to recreate it") from None
     if len(labels) == 0 or labels.min() < 0 or max(labels.max(), predictions.max()) >= NUM_CLASSES or predictions.min() < 0:
-        raise DigitsError(f"{path}: expected rows of digits 0-9")
+        raise DigitsError(f"{source}: expected rows of digits 0-9")
     return labels, predictions

@@ -43,7 +43,7 @@ def cnn_body(x, params: TrainParams):
 
     Each block halves the resolution with a strided convolution rather than max pooling: on a
     2-core CPU, a stride-2 network trained twice as fast as the same widths with 2x2 max pooling
-    (README: "Training: the notebook against the presets"), at no measured cost in accuracy.
+    (docs/benchmarks.md), at no measured cost in accuracy.
     """
     x = keras.layers.Reshape((28, 28, 1))(x)
     for filters in params.filters:

@@ -1,8 +1,10 @@
-"""A pull-request report: the workspace against a base revision, as markdown with PNG plots.
+"""A pull-request report: the workspace against a base revision, as markdown with PNG plots, and
+as a comment GitHub draws by itself (digits.pr_comment).
 
 DVC computes every difference (`dvc params/metrics/plots diff --json`); this module only lays
 them out for a PR page. DVC's Vega-Lite plots are rendered to PNG with vl-convert, which
-needs neither node nor a network, so the report can be made in any CI job.
+needs neither node nor a network, so the report can be made in any CI job. The comment's curves
+and confusion matrices are read from the files DVC keeps in git (`cache: false`) at both revisions.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 import vl_convert
 
 from digits.errors import DigitsError
+from digits.evaluation import confusion_matrix, parse_predictions
 from digits.files import write_bytes_atomic, write_text_atomic
+from digits.pr_comment import SPLITS, Curves, build_comment
 
 WORKSPACE = "workspace"  # DVC's name for the uncommitted state of the repository
 RECALL_CHANGE_SHOWN = 0.002  # per-digit recall changes smaller than 0.2 points are noise on 1,000 images
@@ -32,8 +36,15 @@ HEADLINE = [  # (metrics file, key, label, better)
 ]
 
 
-def write_pr_report(base: str, out_dir: str | Path, repo: str | Path = ".") -> Path:
-    """Write out_dir/report.md and out_dir/plots/*.png comparing the workspace of `repo` with `base`."""
+CURVE_FILE = "reports/train/plots/metrics/{split}/{metric}.tsv"  # dvclive's per-epoch values
+PREDICTIONS = "reports/predictions.csv"
+
+
+def write_pr_report(base: str, out_dir: str | Path, repo: str | Path = ".", pull_request: int | None = None) -> Path:
+    """Write out_dir/report.md with out_dir/plots/*.png, and out_dir/comment.md, comparing the workspace with `base`.
+
+    With `pull_request`, also out_dir/pull-request (its number), for the workflow that posts the comment.
+    """
     repo, out_dir = Path(repo), Path(out_dir)
     check_revision(base, repo)
     params = dvc_json(repo, "params", "diff", base)
@@ -46,11 +57,38 @@ def write_pr_report(base: str, out_dir: str | Path, repo: str | Path = ".") -> P
         metrics_section(metrics.get("reports/metrics.json", {}), metrics.get("reports/train/metrics.json", {}), base),
         digits_section(metrics.get("reports/metrics.json", {}), base),
         params_section(params.get("params.yaml", {}), base),
-        plots_section(plots, base, out_dir),
     ]
     report = out_dir / "report.md"
-    write_text_atomic(report, "\n\n".join(sections) + "\n")
+    write_text_atomic(report, "\n\n".join([*sections, plots_section(plots, base, out_dir)]) + "\n")
+    curves = {"base": read_curves(repo, base), "workspace": read_curves(repo, WORKSPACE)}
+    confusions = (read_confusion(repo, base), read_confusion(repo, WORKSPACE))
+    write_text_atomic(out_dir / "comment.md", build_comment(base, sections, curves, confusions))
+    if pull_request is not None:
+        write_text_atomic(out_dir / "pull-request", f"{pull_request}\n")
     return report
+
+
+def file_at(repo: Path, revision: str, path: str) -> str | None:
+    """A file's text in the workspace or at a git revision; None where it does not exist."""
+    if revision == WORKSPACE:
+        return (repo / path).read_text() if (repo / path).is_file() else None
+    shown = subprocess.run(["git", "show", f"{revision}:{path}"], cwd=repo, capture_output=True, text=True)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def read_curves(repo: Path, revision: str) -> Curves:
+    curves: Curves = {}
+    for split in SPLITS:
+        for metric in ("loss", "accuracy"):
+            text = file_at(repo, revision, CURVE_FILE.format(split=split, metric=metric))
+            if text:  # a TSV with a header, the value in the last column
+                curves.setdefault(split, {})[metric] = [float(line.split("\t")[-1]) for line in text.splitlines()[1:] if line]
+    return curves
+
+
+def read_confusion(repo: Path, revision: str):
+    text = file_at(repo, revision, PREDICTIONS)
+    return None if text is None else confusion_matrix(*parse_predictions(text, f"{PREDICTIONS} at {revision}"))
 
 
 def check_revision(base: str, repo: Path) -> None:

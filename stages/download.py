@@ -2,7 +2,7 @@
 
 dvc.yaml: python stages/download.py data/raw
 Environment: DIGITS_MNIST_MIRROR (a URL or directory tried first), DIGITS_CACHE_DIR,
-DIGITS_MNIST_SPEC (a JSON description of another MNIST-format data set; see README).
+DIGITS_MNIST_SPEC (a JSON description of another MNIST-format data set; see docs/pipeline.md).
 """
 
 import argparse

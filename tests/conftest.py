@@ -168,3 +168,58 @@ def browser():
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield chromium
         chromium.close()
+
+
+BROWSER_PACKAGES = ROOT / "tests/browser"  # package.json and package-lock.json: mermaid, marked, ...
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    """tests/browser/node_modules, installed from the npm registry by `npm ci` when the lock file is newer."""
+    installed = BROWSER_PACKAGES / "node_modules/.package-lock.json"
+    lock = BROWSER_PACKAGES / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("browser tests need npm, for the front-end packages in tests/browser/package.json")
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=BROWSER_PACKAGES, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"`npm ci` in tests/browser failed (no npm registry?): {result.stderr.strip()[-300:]}")
+    return BROWSER_PACKAGES / "node_modules"
+
+
+RENDER_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="{modules}/github-markdown-css/github-markdown-light.css">
+<style>.markdown-body {{ box-sizing: border-box; max-width: 880px; margin: 0 auto; padding: 24px; }}</style>
+<script src="{modules}/marked/lib/marked.umd.js"></script><script src="{modules}/{mermaid}/dist/mermaid.min.js"></script>
+</head><body><article class="markdown-body" id="comment"></article></body></html>"""
+
+RENDER_SCRIPT = """async (markdown) => {
+  mermaid.initialize({startOnLoad: false});
+  const comment = document.getElementById('comment');
+  comment.innerHTML = marked.parse(markdown);
+  const svgs = [];
+  for (const [i, code] of [...comment.querySelectorAll('code.language-mermaid')].entries()) {
+    const {svg} = await mermaid.render('chart' + i, code.textContent);  // throws on a parse or render error
+    const chart = document.createElement('div');
+    chart.innerHTML = svg;
+    code.parentElement.replaceWith(chart);
+    svgs.push(svg);
+  }
+  comment.querySelectorAll('details').forEach((details) => { details.open = true; });
+  return svgs;
+}"""
+
+
+def render_markdown(browser, node_modules: Path, markdown: str, directory: Path, mermaid: str = "mermaid"):
+    """Render markdown as GitHub does (marked, GitHub's CSS, Mermaid code blocks drawn), offline.
+
+    Returns (page, the SVG of each Mermaid block). `mermaid` names the npm package: "mermaid" (10.x)
+    or "mermaid11", the versions GitHub has used.
+    """
+    page_path = directory / f"render-{mermaid}.html"
+    page_path.write_text(RENDER_PAGE.format(modules=node_modules.as_uri(), mermaid=mermaid))
+    page = browser.new_page(viewport={"width": 900, "height": 800})
+    page.route(re.compile(r"^https?://"), lambda route: route.abort())
+    page.goto(page_path.as_uri())
+    return page, page.evaluate(RENDER_SCRIPT, markdown)

@@ -1,13 +1,16 @@
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import pytest
 import yaml
 
 from digits.pr_report import HIGHER, LOWER, difference, digits_section, metrics_section, params_section
-from tests.conftest import clone_project, dvc, git, set_param
+from digits.pr_comment import MARKER
+from tests.conftest import clone_project, dvc, git, render_markdown, set_param
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,24 @@ def test_report_compares_two_committed_runs_with_rendered_plots_of_both(two_runs
     for name in images:
         picture = cv2.imread(str(out / name))
         assert picture is not None and min(picture.shape[:2]) > 100, name
+
+
+def test_comment_md_compares_two_committed_runs_and_renders_in_a_browser(two_runs, browser, node_modules, tmp_path):
+    result = pr_report(two_runs, "--base", "HEAD~1", "--out", "pr", "--pull-request", "7")
+    assert result.returncode == 0, result.stderr
+    comment = (two_runs["dir"] / "pr/comment.md").read_text()
+    assert (two_runs["dir"] / "pr/pull-request").read_text() == "7\n"
+    assert comment.startswith(MARKER) and not re.search(r"!\[|<img", comment)
+    assert f"| `train.epochs` | {two_runs['base_epochs']} | 2 |" in comment
+    assert re.search(r"\| Test accuracy \| [0-9.]+% \| [0-9.]+% \|", comment)
+    page, svgs = render_markdown(browser, node_modules, comment, tmp_path)
+    # Loss and accuracy: training and validation of both runs, each drawn.
+    assert len(svgs) == 2 and all(len(re.findall(r'class="line-plot-\d"', svg)) == 4 for svg in svgs)
+    # README's picture of a PR comment is this page: DIGITS_SCREENSHOTS=docs pytest ... writes it there.
+    page.screenshot(path=str(tmp_path / "pr-comment.png"), full_page=True)
+    if os.environ.get("DIGITS_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["DIGITS_SCREENSHOTS"]) / "pr-comment.png"), full_page=True)
+    page.close()
 
 
 def test_an_unknown_base_is_one_line_naming_it(two_runs):

@@ -13,7 +13,7 @@ import yaml
 from tests.conftest import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
-PROJECT_COMMANDS = ("python -m pip install -e", "pytest", "dvc ", "digits ", "cml comment update ")
+PROJECT_COMMANDS = ("python -m pip install -e", "pytest", "dvc ", "digits ")
 
 
 def validate(*paths):
@@ -26,8 +26,17 @@ def steps(path):
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
+def workflow(name):
+    return yaml.safe_load((ROOT / ".github/workflows" / name).read_text())
+
+
 def test_there_are_test_and_pr_report_workflows():
-    assert [path.name for path in WORKFLOWS] == ["ci.yml", "pr-report.yml"]
+    assert [path.name for path in WORKFLOWS] == ["ci.yml", "pr-comment.yml", "pr-report.yml"]
+
+
+def test_no_workflow_uses_cml_or_another_image_host():
+    for path in WORKFLOWS:
+        assert "cml" not in path.read_text().lower(), path.name
 
 
 def test_workflows_are_valid_github_actions_workflows():
@@ -57,8 +66,29 @@ def test_ci_runs_the_readmes_install_and_test_commands():
     assert [step["run"] for step in steps(ROOT / ".github/workflows/ci.yml") if "run" in step] == readme
 
 
-def test_pr_report_workflow_compares_with_the_base_branch_and_posts_the_report():
-    runs = [step["run"] for step in steps(ROOT / ".github/workflows/pr-report.yml") if "run" in step]
-    assert runs[-3:] == ['dvc repro',
-                         'digits pr-report --base "origin/${{ github.base_ref }}" --out pr-report',
-                         "cml comment update --target=pr --publish pr-report/report.md"]
+def test_pr_report_runs_the_prs_code_read_only_and_uploads_the_report():
+    report = workflow("pr-report.yml")
+    assert report[True] == {"pull_request": None}  # YAML reads the key `on` as true
+    assert report["permissions"] == {"contents": "read"}
+    assert all("permissions" not in job for job in report["jobs"].values())
+    runs = [step.get("run") or step["uses"] for step in steps(ROOT / ".github/workflows/pr-report.yml")]
+    assert runs[-3:] == ["dvc repro",
+                         'digits pr-report --base "origin/${{ github.base_ref }}" --out pr-report '
+                         "--pull-request ${{ github.event.pull_request.number }}",
+                         "actions/upload-artifact@v4"]
+
+
+def test_pr_comment_posts_from_the_base_repository_with_the_artifact_only():
+    comment, report = workflow("pr-comment.yml"), workflow("pr-report.yml")
+    trigger = comment[True]["workflow_run"]
+    assert trigger == {"workflows": [report["name"]], "types": ["completed"]}
+    assert comment["permissions"] == {}
+    (job,) = comment["jobs"].values()
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    assert "conclusion == 'success'" in job["if"] and "event == 'pull_request'" in job["if"]
+    # Never the PR's code: the checkout takes the default branch, the artifact is only read.
+    checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout"))
+    assert "ref" not in checkout.get("with", {}) and "repository" not in checkout.get("with", {})
+    download = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/download-artifact"))
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert job["steps"][-1]["run"] == "digits pr-comment pr-report --head-sha ${{ github.event.workflow_run.head_sha }}"
