@@ -13,7 +13,7 @@ from digits.augment import random_augmentation
 from digits.backend import keras, tf
 from digits.params import TrainParams
 
-STEPS_PER_EXECUTION = 20
+MAX_STEPS_PER_EXECUTION = 20
 
 
 def make_deterministic(seed: int) -> None:
@@ -108,6 +108,15 @@ def learning_rate(params: TrainParams, steps_per_epoch: int) -> float | keras.op
     )
 
 
+def steps_per_execution(steps_per_epoch: int) -> int:
+    """The most steps per call, up to MAX_STEPS_PER_EXECUTION, that divide an epoch evenly.
+
+    Keras runs whole calls: with 20 steps per call, an epoch of 215 steps ran 220, and one of 2 steps
+    ran 20, past the end of the learning-rate schedule (Keras 3.15).
+    """
+    return max(n for n in range(1, MAX_STEPS_PER_EXECUTION + 1) if steps_per_epoch % n == 0)
+
+
 def train_model(
     model: keras.Model,
     train: tuple[np.ndarray, np.ndarray],
@@ -128,7 +137,7 @@ def train_model(
         # Several steps per call into the compiled graph: fewer Python round trips per epoch.
         # Not under MirroredStrategy, where Keras' multi-step loop fails ("must feed a value for
         # placeholder tensor", Keras 3.15 with TF 2.21).
-        steps_per_execution=1 if tf.distribute.has_strategy() else STEPS_PER_EXECUTION,
+        steps_per_execution=1 if tf.distribute.has_strategy() else steps_per_execution(steps_per_epoch),
     )
     if params.restore_best:
         # patience=epochs: never stop early, only remember and restore the best epoch's weights.

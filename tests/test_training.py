@@ -55,3 +55,19 @@ def test_auto_and_off_stay_on_one_device_without_several_gpus():
     """)
     assert "auto _DefaultDistributionStrategy 1" in output
     assert "off _DefaultDistributionStrategy 1" in output
+
+
+def test_each_epoch_runs_exactly_its_steps_so_the_schedule_ends_with_training():
+    from digits.models import build_model
+    from digits.training import steps_per_execution, train_model
+    from tests.conftest import synthetic_mnist
+    from tests.test_models import params_with
+
+    assert [steps_per_execution(n) for n in (2, 20, 215, 430, 431)] == [2, 20, 5, 10, 1]
+    params = params_with(hidden_units=(8,), epochs=3, batch_size=128)
+    images, labels = synthetic_mnist(300, seed=0)  # 3 steps per epoch
+    model = build_model(params)
+    history = train_model(model, (images, labels), (images[:50], labels[:50]), params, [])
+    assert int(model.optimizer.iterations) == 9
+    # The cosine schedule reaches zero only at the last step, so the last epoch still learns.
+    assert float(model.optimizer.learning_rate) == 0.0 and history.history["loss"][-1] < history.history["loss"][-2]
