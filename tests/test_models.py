@@ -65,7 +65,8 @@ def test_weight_decay_shrinks_the_weights():
 
     def weight_norm(weight_decay):
         make_deterministic(0)
-        params = params_with(model="mlp", hidden_units=(16,), epochs=2, schedule="constant", weight_decay=weight_decay)
+        params = params_with(model="mlp", hidden_units=(16,), epochs=5, batch_size=32, schedule="constant",
+                             weight_decay=weight_decay)
         model = build_model(params)
         train_model(model, (images, labels), (images[:64], labels[:64]), params, [])
         return sum(float(np.sum(np.square(w))) for w in model.get_weights())
