@@ -37,7 +37,7 @@ from sources import make_crop, make_drawing, make_page, make_photo, make_row, ma
 
 from digits.data import load_split  # noqa: E402
 from digits.errors import DigitsError  # noqa: E402
-from digits.photo import prepare_digit, prepare_digits  # noqa: E402
+from digits.answer import prepare_views  # noqa: E402
 from digits.predictor import load_predictor, read_views  # noqa: E402
 
 # name: (what it is, file format)
@@ -77,7 +77,7 @@ def read_one(task: tuple[str, int], split: str, folder: str, images: np.ndarray,
     multi = source == "row"
     start = time.perf_counter()
     try:
-        views = prepare_digits(path, views=True) if multi else [prepare_digit(path, views=True)]
+        views = prepare_views(path, multi)
     except DigitsError:
         views = None
     seconds = time.perf_counter() - start

@@ -16,11 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 import cv2
-import numpy as np
 
+from digits.answer import as_record, describe, prepare_or_error
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
-from digits.photo import debug_writer, prepare_digit, prepare_digits
 from digits.predictor import load_predictor, read_views
 from digits.quiet import VERBOSE
 
@@ -81,7 +80,7 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
         raise DigitsError(f"no images found in {', '.join(paths)}")
     predict = load_predictor(model_path)
 
-    prepare = partial(_prepare, multi=multi, debug_dir=debug_dir)
+    prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
     if len(images) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # Each worker prepares whole images; OpenCV's own threads would only contend with them.
         # (Set before forking: changing it inside a forked child can deadlock.)
@@ -106,31 +105,6 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
         answers = [describe(next(probabilities)) for _ in result]
         print(json.dumps(as_record(path, answers, multi)) if as_json else as_sentence(path, answers, multi, len(images)))
     return 1 if failed else 0
-
-
-def _prepare(path: str, multi: bool, debug_dir: str | None) -> list[np.ndarray] | str:
-    """The views of each digit of one image, or the error message (a string, so it crosses process boundaries)."""
-    debug = debug_writer(debug_dir, path) if debug_dir else None
-    try:
-        return prepare_digits(path, debug, views=True) if multi else [prepare_digit(path, debug, views=True)]
-    except DigitsError as error:
-        return str(error)
-
-
-def describe(scores: np.ndarray) -> dict:
-    top3 = np.argsort(-scores)[:3]
-    return {"digit": int(top3[0]), "confidence": round(float(scores[top3[0]]), 4),
-            "top3": [{"digit": int(d), "confidence": round(float(scores[d]), 4)} for d in top3]}
-
-
-def as_record(path: str, answers: list[dict], multi: bool) -> dict:
-    """The JSON line. With --multi, `digit` and `top3` are the leftmost digit's, `confidence` the lowest."""
-    record = {"image": path, **answers[0]}
-    if multi:
-        record["digits"] = [answer["digit"] for answer in answers]
-        record["number"] = "".join(str(answer["digit"]) for answer in answers)
-        record["confidence"] = min(answer["confidence"] for answer in answers)
-    return record
 
 
 def as_sentence(path: str, answers: list[dict], multi: bool, image_count: int) -> str:

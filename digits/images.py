@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -21,17 +23,37 @@ class ImageError(DigitsError):
     """A file is not a readable image of a usable size, or holds no digit."""
 
 
-def read_grayscale(path: str | os.PathLike, min_side: int | None = None) -> np.ndarray:
-    """Decode an image file (colour or grey, any supported format) as a 2-D uint8 array.
+class NotAnImageError(ImageError):
+    """The bytes are no image format that can be decoded."""
+
+
+class TooManyPixelsError(ImageError):
+    """The image is larger than MAX_PIXELS (refused from its header)."""
+
+
+class NoDigitError(ImageError):
+    """The image decodes, but no digit stands out in it."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An image received over the network: its bytes, kept in memory, and a name for messages."""
+
+    data: bytes
+    name: str = "upload"
+
+
+def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = None) -> np.ndarray:
+    """Decode an image file, or an upload held in memory, as a 2-D uint8 array (colour or grey, any supported format).
 
     The header is read first (Pillow reads it without decoding the pixels), so an enormous
     image is refused before any memory is spent on it. With `min_side`, a large image is decoded
     at 1/2, 1/4 or 1/8 size (JPEG decoders do this almost for free) while its longer side stays
     at least `min_side`.
     """
-    path = Path(path)
+    path = source.name if isinstance(source, Upload) else Path(source)
     try:
-        size = path.stat().st_size
+        size = len(source.data) if isinstance(source, Upload) else path.stat().st_size
     except FileNotFoundError:
         raise ImageError(f"{path}: file not found") from None
     except OSError as error:
@@ -42,18 +64,18 @@ def read_grayscale(path: str | os.PathLike, min_side: int | None = None) -> np.n
         # Pillow warns about large images; the limit here is MAX_PIXELS, checked just below.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as header:
+            with Image.open(io.BytesIO(source.data) if isinstance(source, Upload) else path) as header:
                 width, height = header.size
     except (UnidentifiedImageError, OSError, ValueError):
-        raise ImageError(f"{path}: not an image (PNG, JPEG, BMP, TIFF or WebP expected)") from None
+        raise NotAnImageError(f"{path}: not an image (PNG, JPEG, BMP, TIFF or WebP expected)") from None
     except Image.DecompressionBombError:  # past Pillow's own, higher limit
-        raise ImageError(f"{path}: more than the {MAX_PIXELS // 1_000_000} megapixels allowed") from None
+        raise TooManyPixelsError(f"{path}: more than the {MAX_PIXELS // 1_000_000} megapixels allowed") from None
     if width * height > MAX_PIXELS:
-        raise ImageError(f"{path}: {width}x{height} pixels, more than the {MAX_PIXELS // 1_000_000} megapixels allowed")
+        raise TooManyPixelsError(f"{path}: {width}x{height} pixels, more than the {MAX_PIXELS // 1_000_000} megapixels allowed")
     if min(width, height) < MIN_SIDE:
         raise ImageError(f"{path}: {width}x{height} pixels is too small to hold a digit (at least {MIN_SIDE}x{MIN_SIDE})")
     try:
-        data = path.read_bytes()
+        data = source.data if isinstance(source, Upload) else path.read_bytes()
     except OSError as error:
         raise ImageError(f"{path}: cannot read ({error.strerror})") from None
     flag = cv2.IMREAD_GRAYSCALE

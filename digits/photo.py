@@ -30,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digits.images import ImageError, read_grayscale
+from digits.images import ImageError, NoDigitError, Upload, read_grayscale
 
 # Each constant below was swept by benchmarks/photo_constants.py over the seven sources of the
 # reading benchmark (dev split, 200 images each, default MLP and `fast` model; docs/reading.md has
@@ -62,8 +62,8 @@ PIECE_HEIGHT = 0.5  # ... and strokes at least this share of a digit's height; l
 DebugWriter = Callable[[str, np.ndarray], None]
 
 
-def prepare_digit(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> np.ndarray:
-    """One digit: an image path or array (grey or BGR) in, a 28x28 uint8 MNIST-style digit out.
+def prepare_digit(image: str | os.PathLike | Upload | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> np.ndarray:
+    """One digit: an image path, upload or array (grey or BGR) in, a 28x28 uint8 MNIST-style digit out.
 
     With views, a (V, 28, 28) stack instead: that digit first, then turned and shifted copies (digit_views).
     """
@@ -74,7 +74,7 @@ def prepare_digit(image: str | os.PathLike | np.ndarray, debug: DebugWriter | No
     return digit
 
 
-def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> list[np.ndarray]:
+def prepare_digits(image: str | os.PathLike | Upload | np.ndarray, debug: DebugWriter | None = None, views: bool = False) -> list[np.ndarray]:
     """A row of digits: each one, left to right, as prepare_digit makes it."""
     flat, mask = ink_mask(image, debug)
     digits = [crop_digit(flat, part, views) for part in split_digits(mask)]
@@ -83,7 +83,7 @@ def prepare_digits(image: str | os.PathLike | np.ndarray, debug: DebugWriter | N
     return digits
 
 
-def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = None) -> tuple[np.ndarray, np.ndarray]:
+def ink_mask(image: str | os.PathLike | Upload | np.ndarray, debug: DebugWriter | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Steps 1-5: the flattened ink image (bright ink on black) and the mask of the strokes to keep.
 
     Photos are analysed at WORK_SIDE px. Where nothing is found there (thin strokes on a large
@@ -95,7 +95,8 @@ def ink_mask(image: str | os.PathLike | np.ndarray, debug: DebugWriter | None = 
         name, grey = "image", _to_grey(image)
         full = grey
     else:
-        name, grey = str(image), read_grayscale(image, min_side=WORK_SIDE)  # large JPEGs decode reduced
+        name = image.name if isinstance(image, Upload) else str(image)
+        grey = read_grayscale(image, min_side=WORK_SIDE)  # large JPEGs decode reduced
         full = grey if max(grey.shape) <= WORK_SIDE else None
     try:
         flat, mask = analyse(_reduce(grey), name, debug)
@@ -136,12 +137,12 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
     flat_paper = border(flat)
     above_paper = extremes(flat)[1] - ranked(flat_paper, [flat_paper.size // 2])[0]
     if not (stands_out(lightest - darkest, grey) and stands_out(above_paper, flat)):
-        raise ImageError(f"{name}: no digit found (the image is blank)")
+        raise NoDigitError(f"{name}: no digit found (the image is blank)")
     # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
     _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = remove_clutter(mask)
     if not mask.any():
-        raise ImageError(f"{name}: no digit found (only specks and lines)")
+        raise NoDigitError(f"{name}: no digit found (only specks and lines)")
     if debug:
         for step, picture in (("1-grey", grey), ("2-ink", ink), ("3-background", background), ("4-flat", flat), ("5-mask", mask)):
             debug(step, picture)
