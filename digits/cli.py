@@ -3,6 +3,7 @@
 digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
 digits pr-report --base REV [--out DIR] [--pull-request N]
 digits pr-comment DIR [--head-sha SHA]
+digits serve [--model M] [--host H] [--port P]
 digits plots-template PATH
 """
 
@@ -48,6 +49,10 @@ def program(argv: list[str] | None) -> int:
     comment = commands.add_parser("pr-comment", help="post DIR/comment.md on its pull request, or update the comment posted before (uses `gh`)")
     comment.add_argument("report_dir", metavar="DIR", help="a `digits pr-report --pull-request N` output directory")
     comment.add_argument("--head-sha", metavar="SHA", help="refuse unless the pull request's head is this commit")
+    serve = commands.add_parser("serve", help="serve the model's JSON API (POST /api/predict) on this machine")
+    serve.add_argument("--model", default=DEFAULT_MODEL, help=f"a .tflite or .keras model (default: {DEFAULT_MODEL})")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     template = commands.add_parser("plots-template", help="write an HTML template with which `dvc plots show/diff` draw offline")
     template.add_argument("path", metavar="PATH", help="e.g. dvc_plots_offline.html; then: dvc plots show --html-template PATH")
     args = parser.parse_args(argv)
@@ -64,6 +69,8 @@ def program(argv: list[str] | None) -> int:
 
         print(post_comment(args.report_dir, args.head_sha))
         return 0
+    if args.command == "serve":
+        return run_server(args.model, args.host, args.port)
     if args.command == "plots-template":
         from digits.offline_plots import write_plots_template
 
@@ -71,6 +78,19 @@ def program(argv: list[str] | None) -> int:
         print(f"{args.path}: now `dvc plots show --html-template {args.path}` (or `dvc config plots.html_template {args.path}`)")
         return 0
     return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir)
+
+
+def run_server(model_path: str, host: str, port: int) -> int:
+    import uvicorn
+
+    from digits.server import create_app
+
+    app = create_app(model_path)  # a missing model is the usual one-line error, before listening
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"digits serve: warning: listening on {host}: other machines can send images to it", file=sys.stderr)
+    print(f"digits serve: POST images to http://{host}:{port}/api/predict (model {model_path}; Ctrl-C stops)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return 0
 
 
 def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, debug_dir: str | None) -> int:

@@ -1,0 +1,115 @@
+"""`digits serve`: the model behind a small JSON API, loaded once, reading images as `digits predict` does.
+
+POST /api/predict takes a multipart field `image` (and `?multi=true`) and answers with the JSON
+object `digits predict --json` prints, plus the 28x28 images the model saw and the server time.
+Uploads stay in memory and are refused past MAX_UPLOAD_BYTES while they arrive.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from digits.answer import as_record, describe, prepare_views
+from digits.images import ImageError, NoDigitError, NotAnImageError, TooManyPixelsError, Upload
+from digits.predictor import Predict, load_predictor, read_views
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+STATUS = [(NotAnImageError, 415), (TooManyPixelsError, 413), (NoDigitError, 422), (ImageError, 400)]
+
+
+class TooLarge(Exception):
+    """The request body passed MAX_UPLOAD_BYTES."""
+
+
+class InMemoryParser(MultiPartParser):
+    # Starlette spools file parts over 1 MB to a temporary file; here nothing a client sends is written to disk.
+    spool_max_size = MAX_UPLOAD_BYTES + 1
+
+
+def create_app(model_path: str | Path) -> FastAPI:
+    """The app, with the model loaded (a missing or unreadable model raises DigitsError here, at start)."""
+    predict = serialised(load_predictor(model_path))
+    # No /docs: FastAPI's docs page loads its scripts from a CDN, and the page must work offline.
+    app = FastAPI(title="digits", docs_url=None, redoc_url=None)
+
+    @app.get("/api/health")
+    def health() -> dict:
+        return {"status": "ok", "model": str(model_path)}
+
+    @app.post("/api/predict")
+    async def predict_image(request: Request, multi: bool = False) -> JSONResponse:
+        start = time.perf_counter()
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+            return error(413, f"upload larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return error(400, "expected multipart/form-data with an `image` field")
+        try:
+            form = await InMemoryParser(request.headers, limited(request.stream()), max_files=1, max_fields=1).parse()
+        except TooLarge:
+            return error(413, f"upload larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+        except MultiPartException as problem:
+            return error(400, f"malformed upload ({problem.message})")
+        image = form.get("image")
+        if not isinstance(image, UploadFile):
+            return error(400, "expected multipart/form-data with an `image` field")
+        upload = Upload(await image.read(), image.filename or "upload")
+        try:
+            record = await run_in_threadpool(answer, predict, upload, multi)
+        except ImageError as problem:
+            return error(next(code for kind, code in STATUS if isinstance(problem, kind)), str(problem))
+        record["server_ms"] = round(1000 * (time.perf_counter() - start), 1)
+        return JSONResponse(record)
+
+    return app
+
+
+def serialised(predict: Predict) -> Predict:
+    """One model call at a time: requests are prepared in parallel threads, but a LiteRT interpreter
+    must not be entered from two threads at once."""
+    lock = threading.Lock()
+
+    def locked(images: np.ndarray) -> np.ndarray:
+        with lock:
+            return predict(images)
+
+    return locked
+
+
+def answer(predict: Predict, upload: Upload, multi: bool) -> dict:
+    """The `digits predict --json` record of one upload, plus the 28x28 digits the model saw (PNG, base64)."""
+    views = prepare_views(upload, multi)
+    answers = [describe(scores) for scores in read_views(predict, views)]
+    record = as_record(upload.name, answers, multi)
+    record["seen"] = [png_base64(digit_views[0]) for digit_views in views]
+    return record
+
+
+def png_base64(digit: np.ndarray) -> str:
+    return base64.b64encode(cv2.imencode(".png", digit)[1].tobytes()).decode()
+
+
+async def limited(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The request body, stopped as soon as it passes MAX_UPLOAD_BYTES (a missing Content-Length included)."""
+    received = 0
+    async for chunk in stream:
+        received += len(chunk)
+        if received > MAX_UPLOAD_BYTES:
+            raise TooLarge
+        yield chunk
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)

@@ -1,0 +1,103 @@
+"""The JSON API of `digits serve`, through FastAPI's test client."""
+
+import base64
+import json
+import tempfile
+
+import cv2
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from digits.server import MAX_UPLOAD_BYTES, create_app
+from tests.test_cli import model_path  # noqa: F401 (an untrained model: the API's behaviour, not accuracy)
+from tests.test_images import png_header_only
+from tests.test_photo import photo_of_digit, row_of_digits
+
+
+@pytest.fixture(scope="module")
+def client(model_path):  # noqa: F811
+    return TestClient(create_app(model_path))
+
+
+def png(image: np.ndarray) -> bytes:
+    return cv2.imencode(".png", image)[1].tobytes()
+
+
+def post(client, data: bytes, name="seven.png", **params):
+    return client.post("/api/predict", params=params, files={"image": (name, data, "image/png")})
+
+
+def test_health_names_the_model(client, model_path):  # noqa: F811
+    assert client.get("/api/health").json() == {"status": "ok", "model": model_path}
+
+
+def test_predict_answers_as_digits_predict_json_does(client, run_cli, model_path, tmp_path):  # noqa: F811
+    image = photo_of_digit(7)
+    cv2.imwrite(str(tmp_path / "seven.png"), image)
+    _, out, _ = run_cli("predict", "--json", "--model", model_path, str(tmp_path / "seven.png"))
+    expected = json.loads(out)
+    response = post(client, png(image))
+    assert response.status_code == 200
+    record = response.json()
+    assert {key: record[key] for key in ("digit", "confidence", "top3")} == \
+        {key: expected[key] for key in ("digit", "confidence", "top3")}
+    assert record["image"] == "seven.png" and record["server_ms"] > 0
+    seen = cv2.imdecode(np.frombuffer(base64.b64decode(record["seen"][0]), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert seen.shape == (28, 28)
+
+
+def test_multi_reads_each_digit_and_returns_each_view(client):
+    record = post(client, png(row_of_digits([2, 0, 2, 4])), multi="true").json()
+    assert len(record["digits"]) == 4 and len(record["number"]) == 4 and len(record["seen"]) == 4
+
+
+@pytest.mark.parametrize("data, status, message", [
+    (b"this is not an image", 415, "not an image"),
+    (png_header_only(20_000, 20_000), 413, "megapixels allowed"),
+    (png(np.full((200, 200), 230, np.uint8)), 422, "no digit found"),
+    (png(np.zeros((4, 4), np.uint8)), 400, "too small"),
+    (b"", 400, "empty"),
+])
+def test_bad_images_get_a_json_error_and_the_right_status(client, data, status, message):
+    response = post(client, data)
+    assert response.status_code == status and message in response.json()["error"]
+    assert client.get("/api/health").status_code == 200  # and the server stays up
+
+
+def test_a_request_without_an_image_field_is_400(client):
+    assert client.post("/api/predict", data={"picture": "x"}).status_code == 400
+    assert client.post("/api/predict", content=b"raw bytes").status_code == 400
+
+
+def test_uploads_over_the_limit_are_refused_while_they_arrive(client):
+    big = b"\0" * (MAX_UPLOAD_BYTES + 1)
+    assert post(client, big).status_code == 413  # declared by Content-Length
+
+    def chunks():  # no Content-Length: counted as it streams
+        for _ in range(11):
+            yield b"\0" * 2**20
+    response = client.post("/api/predict", content=chunks(), headers={"content-type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 413 and "larger than 10 MB" in response.json()["error"]
+
+
+def test_nothing_a_client_sends_is_written_to_disk(client, monkeypatch):
+    def no_disk(*args, **kwargs):
+        raise AssertionError("an upload was written to a temporary file")
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_disk)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", no_disk)
+    noisy = np.random.default_rng(0).integers(0, 255, (1500, 1500), dtype=np.uint8)  # a 2+ MB PNG
+    noisy[500:1000, 700:760] = 0
+    data = png(noisy)
+    assert len(data) > 2 * 2**20
+    assert post(client, data).status_code in (200, 422)
+
+
+def test_the_docs_pages_are_off_since_they_load_a_cdn(client):
+    assert client.get("/docs").status_code == 404
+
+
+def test_serve_with_a_missing_model_is_one_line_before_listening(run_cli, tmp_path):
+    status, out, err = run_cli("serve", "--model", str(tmp_path / "none.tflite"))
+    assert status == 1 and out == ""
+    assert err == f"digits: error: {tmp_path / 'none.tflite'}: no trained model; run `dvc repro` in the project first, or pass --model PATH\n"
