@@ -88,7 +88,7 @@ def run_server(model_path: str, host: str, port: int) -> int:
     app = create_app(model_path)  # a missing model is the usual one-line error, before listening
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"digits serve: warning: listening on {host}: other machines can send images to it", file=sys.stderr)
-    print(f"digits serve: POST images to http://{host}:{port}/api/predict (model {model_path}; Ctrl-C stops)", flush=True)
+    print(f"digits serve: http://{host}:{port}/ (model {model_path}; Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 

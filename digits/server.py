@@ -1,7 +1,9 @@
-"""`digits serve`: the model behind a small JSON API, loaded once, reading images as `digits predict` does.
+"""`digits serve`: a page to draw or upload a digit, and the JSON API behind it, reading images as
+`digits predict` does with the model loaded once.
 
 POST /api/predict takes a multipart field `image` (and `?multi=true`) and answers with the JSON
-object `digits predict --json` prints, plus the 28x28 images the model saw and the server time.
+object `digits predict --json` prints, plus all ten probabilities, the 28x28 images the model saw
+(`seen`, PNG in base64) and the server time (`server_ms`).
 Uploads stay in memory and are refused past MAX_UPLOAD_BYTES while they arrive.
 """
 
@@ -18,6 +20,7 @@ import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -26,6 +29,7 @@ from digits.images import ImageError, NoDigitError, NotAnImageError, TooManyPixe
 from digits.predictor import Predict, load_predictor, read_views
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+STATIC = Path(__file__).parent / "static"
 STATUS = [(NotAnImageError, 415), (TooManyPixelsError, 413), (NoDigitError, 422), (ImageError, 400)]
 
 
@@ -73,6 +77,8 @@ def create_app(model_path: str | Path) -> FastAPI:
         record["server_ms"] = round(1000 * (time.perf_counter() - start), 1)
         return JSONResponse(record)
 
+    # The page: static files shipped in the package, no build step, nothing from another host.
+    app.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return app
 
 
@@ -91,8 +97,9 @@ def serialised(predict: Predict) -> Predict:
 def answer(predict: Predict, upload: Upload, multi: bool) -> dict:
     """The `digits predict --json` record of one upload, plus the 28x28 digits the model saw (PNG, base64)."""
     views = prepare_views(upload, multi)
-    answers = [describe(scores) for scores in read_views(predict, views)]
-    record = as_record(upload.name, answers, multi)
+    scores = read_views(predict, views)
+    record = as_record(upload.name, [describe(each) for each in scores], multi)
+    record["probabilities"] = [round(float(p), 4) for p in scores[0]]  # all ten, of the (leftmost) digit, for the page's bars
     record["seen"] = [png_base64(digit_views[0]) for digit_views in views]
     return record
 

@@ -1,0 +1,145 @@
+// The page of `digits serve`: draw (mouse, touch, pen), upload or drop an image; show what the API reads.
+"use strict";
+
+const pad = document.getElementById("pad");
+const context = pad.getContext("2d");
+const answer = document.getElementById("answer");
+const confidence = document.getElementById("confidence");
+const bars = document.getElementById("bars");
+const seen = document.getElementById("seen");
+const multi = document.getElementById("multi");
+
+// Strokes in canvas-relative units (0-1), so that a resized canvas redraws them sharp.
+const strokes = [];
+let current = null;
+let request = 0;  // answers to older requests are dropped
+window.digitsTimings = [];  // pen lifted -> answer on screen, ms (read by the browser tests)
+
+function resize() {
+  const ratio = window.devicePixelRatio || 1;
+  const side = pad.clientWidth;
+  pad.width = Math.round(side * ratio);
+  pad.height = Math.round(side * ratio);
+  redraw();
+}
+
+function redraw() {
+  context.fillStyle = "#fff";
+  context.fillRect(0, 0, pad.width, pad.height);
+  context.strokeStyle = "#000";
+  context.lineCap = "round";
+  context.lineJoin = "round";
+  context.lineWidth = pad.width / 14;  // MNIST's pen is about a fourteenth of its digit box
+  for (const stroke of strokes) {
+    context.beginPath();
+    stroke.forEach(([x, y], i) => (i ? context.lineTo : context.moveTo).call(context, x * pad.width, y * pad.height));
+    if (stroke.length === 1) context.lineTo(stroke[0][0] * pad.width + 0.01, stroke[0][1] * pad.height);
+    context.stroke();
+  }
+}
+
+function point(event) {
+  const box = pad.getBoundingClientRect();
+  return [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
+}
+
+pad.addEventListener("pointerdown", (event) => {
+  event.preventDefault();
+  pad.setPointerCapture(event.pointerId);
+  current = [point(event)];
+  strokes.push(current);
+  redraw();
+});
+pad.addEventListener("pointermove", (event) => {
+  if (!current) return;
+  for (const each of event.getCoalescedEvents ? event.getCoalescedEvents() : [event]) current.push(point(each));
+  redraw();
+});
+for (const name of ["pointerup", "pointercancel"]) {
+  pad.addEventListener(name, () => {
+    if (!current) return;
+    current = null;
+    readDrawing(performance.now());
+  });
+}
+
+function undo() {
+  strokes.pop();
+  redraw();
+  strokes.length ? readDrawing(performance.now()) : show("Draw a digit");
+}
+function clear() {
+  strokes.length = 0;
+  redraw();
+  show("Draw a digit");
+}
+document.getElementById("undo").addEventListener("click", undo);
+document.getElementById("clear").addEventListener("click", clear);
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); undo(); }
+  if (event.key === "Escape") clear();
+});
+multi.addEventListener("change", () => { if (strokes.length) readDrawing(performance.now()); });
+
+function readDrawing(liftedAt) {
+  if (!strokes.length) return;  // an empty canvas sends nothing
+  pad.toBlob((blob) => send(blob, "drawing.png", liftedAt), "image/png");
+}
+
+document.getElementById("photo").addEventListener("change", (event) => {
+  if (event.target.files.length) send(event.target.files[0], event.target.files[0].name, performance.now());
+  event.target.value = "";
+});
+document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dragging"));
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  document.body.classList.remove("dragging");
+  const file = event.dataTransfer.files[0];
+  if (file) send(file, file.name, performance.now());
+});
+
+async function send(blob, name, startedAt) {
+  const mine = ++request;
+  const form = new FormData();
+  form.append("image", blob, name);
+  let reply;
+  try {
+    const response = await fetch("api/predict" + (multi.checked ? "?multi=true" : ""), { method: "POST", body: form });
+    reply = await response.json();
+  } catch (error) {
+    reply = { error: "The server did not answer: is `digits serve` still running?" };
+  }
+  if (mine !== request) return;
+  reply.error ? show(reply.error) : showAnswer(reply);
+  window.digitsTimings.push(performance.now() - startedAt);
+}
+
+function show(message) {
+  answer.textContent = message;
+  answer.classList.add("message");
+  confidence.textContent = "";
+  bars.replaceChildren();
+  seen.replaceChildren();
+}
+
+function showAnswer(reply) {
+  answer.classList.remove("message");
+  answer.textContent = reply.number ?? String(reply.digit);
+  confidence.textContent = `confidence ${(100 * reply.confidence).toFixed(1)}%`;
+  bars.replaceChildren(...reply.probabilities.map((p, digit) => {
+    const row = document.createElement("li");
+    if (digit === reply.digit) row.className = "best";
+    row.innerHTML = `<span>${digit}</span><span class="bar" style="width:${(100 * p).toFixed(1)}%"></span><span>${(100 * p).toFixed(1)}%</span>`;
+    return row;
+  }));
+  seen.replaceChildren(...reply.seen.map((png, i) => {
+    const image = document.createElement("img");
+    image.src = "data:image/png;base64," + png;
+    image.alt = `digit ${i + 1} as the model saw it, 28 by 28 pixels`;
+    return image;
+  }));
+}
+
+window.addEventListener("resize", resize);
+resize();
