@@ -131,8 +131,10 @@ def test_screenshots_at_desktop_and_phone_size(browser, server, tmp_path):
         page.goto(server)
         draw_with_touch(page, SEVEN)
         assert answer_after(page, 1) == "7"
-        # On a phone the canvas fits the screen's width.
+        # The canvas fits the screen's width, and the answer shows without scrolling.
         assert page.locator("#pad").bounding_box()["width"] <= viewport["width"]
+        answer = page.get_by_test_id("answer").bounding_box()
+        assert answer["y"] + answer["height"] <= viewport["height"]
         page.screenshot(path=str(tmp_path / f"page-{name}.png"), full_page=name == "phone")
         if os.environ.get("DIGITS_SCREENSHOTS"):
             page.screenshot(path=str(Path(os.environ["DIGITS_SCREENSHOTS"]) / f"page-{name}.png"), full_page=name == "phone")

@@ -2,7 +2,13 @@
 
 import base64
 import json
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 
 import cv2
 import numpy as np
@@ -101,3 +107,25 @@ def test_serve_with_a_missing_model_is_one_line_before_listening(run_cli, tmp_pa
     status, out, err = run_cli("serve", "--model", str(tmp_path / "none.tflite"))
     assert status == 1 and out == ""
     assert err == f"digits: error: {tmp_path / 'none.tflite'}: no trained model; run `dvc repro` in the project first, or pass --model PATH\n"
+
+
+def test_serve_warns_off_this_machine_and_stops_cleanly_on_ctrl_c(model_path):  # noqa: F811
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "digits.cli", "serve", "--model", model_path,
+                               "--host", "0.0.0.0", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert server.stdout.readline() == f"digits serve: http://0.0.0.0:{port}/ (model {model_path}; Ctrl-C stops)\n"
+    deadline = time.monotonic() + 30
+    while True:  # listening?
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as response:
+                assert json.load(response)["status"] == "ok"
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+    server.send_signal(signal.SIGINT)
+    _, err = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in err
+    assert err.startswith("digits serve: warning: listening on 0.0.0.0: other machines can send images to it\n")
