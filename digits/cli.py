@@ -49,7 +49,7 @@ def program(argv: list[str] | None) -> int:
     comment = commands.add_parser("pr-comment", help="post DIR/comment.md on its pull request, or update the comment posted before (uses `gh`)")
     comment.add_argument("report_dir", metavar="DIR", help="a `digits pr-report --pull-request N` output directory")
     comment.add_argument("--head-sha", metavar="SHA", help="refuse unless the pull request's head is this commit")
-    serve = commands.add_parser("serve", help="serve the model's JSON API (POST /api/predict) on this machine")
+    serve = commands.add_parser("serve", help="serve a page to draw or upload digits, and its JSON API (POST /api/predict)")
     serve.add_argument("--model", default=DEFAULT_MODEL, help=f"a .tflite or .keras model (default: {DEFAULT_MODEL})")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")

@@ -43,16 +43,17 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
     from ai_edge_litert.interpreter import Interpreter
 
     try:
+        # LiteRT announces its CPU delegate at the first allocation only (later ones, after a resize, are silent).
         with native_stderr_hidden():
             interpreter = Interpreter(model_path=str(path), num_threads=threads or os.cpu_count())
+            interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as error:
         raise DigitsError(f"{path}: not a readable LiteRT model ({str(error).splitlines()[0]})") from None
     source, result = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 
     def predict(images: np.ndarray) -> np.ndarray:
         interpreter.resize_tensor_input(source["index"], images.shape)
-        with native_stderr_hidden():
-            interpreter.allocate_tensors()
+        interpreter.allocate_tensors()
         interpreter.set_tensor(source["index"], images.astype(source["dtype"]))
         interpreter.invoke()
         return interpreter.get_tensor(result["index"]).copy()
