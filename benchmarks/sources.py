@@ -213,3 +213,68 @@ def make_page(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     noise = rng.normal(0, rng.uniform(1, 3), (A4_300_DPI[0] // 4, A4_300_DPI[1] // 4)).astype(np.float32)
     scanned = paper - page.astype(np.float32) * ((paper - pen) / 255) + cv2.resize(noise, A4_300_DPI[::-1])
     return np.clip(scanned, 0, 255).astype(np.uint8)
+
+
+# Non-digits, for benchmarks/answers.py. None is made as digits.synthetic makes the training outliers
+# (plain Hershey faces, scribbles, polygons and stars, hatching): script faces, photographed
+# objects, drawn pictures.
+SCRIPT_LETTERS = "ACEFHKMNPRVWXYacefhkmnprvwx"  # as in digits.synthetic: no letter a person would read as a digit
+NON_DIGITS = {
+    "letter": "a letter in a Hershey script face, photographed",
+    "word": "a 2-4 letter word in a Hershey script face, photographed",
+    "object": "a photographed object: overlapping shaded ellipses and a rectangle",
+    "doodle": "a drawn heart, house, spiral, wave, sun or cloud on a canvas",
+}
+
+
+def make_non_digit(kind: str, rng: np.random.Generator) -> np.ndarray:
+    if kind in ("letter", "word"):
+        text = "".join(SCRIPT_LETTERS[i] for i in rng.integers(len(SCRIPT_LETTERS), size=1 if kind == "letter" else int(rng.integers(2, 5))))
+        face = SCRIPT_FACES[rng.integers(len(SCRIPT_FACES))] | (cv2.FONT_ITALIC if rng.random() < 0.5 else 0)
+        height = rng.uniform(40, 300)
+        scale = cv2.getFontScaleFromHeight(face, int(height))
+        thickness = max(1, int(round(height * rng.uniform(0.03, 0.12))))
+        (width, text_height), baseline = cv2.getTextSize(text, face, scale, thickness)
+        pad = thickness + int(height // 4)
+        ink = np.zeros((text_height + baseline + 2 * pad, width + 2 * pad), np.uint8)
+        cv2.putText(ink, text, (pad, pad + text_height), face, scale, 255, thickness, cv2.LINE_AA)
+        return photograph(_ink_box(ink).astype(np.float32) / 255, rng, blur=height / 60)
+    if kind == "object":
+        side = int(rng.integers(150, 400))
+        ink = np.zeros((side, side), np.float32)
+        for _ in range(int(rng.integers(2, 5))):
+            centre = tuple(int(v) for v in rng.uniform(0.3, 0.7, 2) * side)
+            axes = tuple(int(v) for v in rng.uniform(0.1, 0.3, 2) * side)
+            cv2.ellipse(ink, centre, axes, rng.uniform(0, 180), 0, 360, float(rng.uniform(0.5, 1.0)), -1)
+        corner = rng.uniform(0.2, 0.5, 2) * side
+        cv2.rectangle(ink, tuple(int(v) for v in corner), tuple(int(v) for v in corner + rng.uniform(0.2, 0.4, 2) * side),
+                      float(rng.uniform(0.5, 1.0)), -1)
+        return photograph(_ink_box((ink * 255).astype(np.uint8)).astype(np.float32) / 255, rng, blur=side / 100)
+    # A doodle: a closed or open curve, drawn with a round brush on a canvas (as make_drawing draws).
+    side = int(rng.integers(200, 400))
+    t = np.linspace(0, 1, 400)
+    shape = rng.integers(6)
+    if shape == 0:  # heart
+        a = 2 * np.pi * t
+        x, y = 16 * np.sin(a) ** 3, -(13 * np.cos(a) - 5 * np.cos(2 * a) - 2 * np.cos(3 * a) - np.cos(4 * a))
+    elif shape == 1:  # house: square with a roof
+        corners_x, corners_y = [-1, -1, 0, 1, 1, -1, 1], [1, -0.3, -1.2, -0.3, 1, 1, -0.3]
+        x, y = np.interp(t * 6, np.arange(7), corners_x), np.interp(t * 6, np.arange(7), corners_y)
+    elif shape == 2:  # spiral
+        a = 6 * np.pi * t
+        x, y = t * np.cos(a), t * np.sin(a)
+    elif shape == 3:  # wave
+        x, y = t * 4, 0.4 * np.sin(2 * np.pi * t * rng.uniform(2, 4))
+    elif shape == 4:  # sun: rays around a centre
+        a = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+        x, y = np.ravel([[0, np.cos(b)] for b in a]), np.ravel([[0, np.sin(b)] for b in a])
+    else:  # cloud: bumps around an ellipse
+        a = 2 * np.pi * t
+        radius = 1 + 0.15 * np.abs(np.sin(5 * a))
+        x, y = 1.6 * radius * np.cos(a), radius * np.sin(a)
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    scale = rng.uniform(0.5, 0.85) * side / max(np.ptp(x), np.ptp(y))
+    points = np.stack([(x - x.mean()) * scale + side / 2, (y - y.mean()) * scale + side / 2], axis=1)
+    canvas = np.zeros((side, side), np.uint8)
+    cv2.polylines(canvas, [np.round(points).astype(np.int32)], False, 255, max(2, int(rng.uniform(0.03, 0.1) * side)), cv2.LINE_AA)
+    return canvas if rng.random() < 0.5 else 255 - canvas

@@ -6,9 +6,11 @@ import os
 
 import numpy as np
 
+from digits.calibration import Calibration, answer_kinds, calibrate, load_calibration, number_answer, with_thresholds
 from digits.errors import DigitsError
 from digits.images import Upload
 from digits.photo import debug_writer, prepare_digit, prepare_digits
+from digits.predictor import Predict, load_predictor
 
 Image = str | os.PathLike | Upload
 
@@ -28,6 +30,19 @@ def prepare_or_error(image: Image, multi: bool, debug_dir: str | None = None) ->
         return str(error)
 
 
+def load_reader(model_path: str | os.PathLike, min_confidence: float | None = None,
+                min_digit_mass: float | None = None) -> tuple[Predict, Calibration]:
+    """The model and its calibration (either threshold overridden), or one clear error about either."""
+    predict = load_predictor(model_path)
+    return predict, with_thresholds(load_calibration(model_path), min_confidence, min_digit_mass)
+
+
+def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[dict]:
+    """Each digit's answer from its view-averaged probabilities: calibrated digit, confidence, top 3 and answer kind."""
+    calibrated = calibrate(probabilities, calibration.temperature)
+    return [{**describe(scores), "answer": kind} for scores, kind in zip(calibrated, answer_kinds(calibrated, calibration))]
+
+
 def describe(scores: np.ndarray) -> dict:
     top3 = np.argsort(-scores)[:3]
     return {"digit": int(top3[0]), "confidence": round(float(scores[top3[0]]), 4),
@@ -35,10 +50,37 @@ def describe(scores: np.ndarray) -> dict:
 
 
 def as_record(image: str, answers: list[dict], multi: bool) -> dict:
-    """The JSON answer. With multi, `digit` and `top3` are the leftmost digit's, `confidence` the lowest."""
+    """The JSON answer. With multi, `digit` and `top3` are the leftmost digit's, `confidence` the lowest,
+    `answer` the number's (unsure if any digit is), `answers` each digit's."""
     record = {"image": image, **answers[0]}
     if multi:
         record["digits"] = [answer["digit"] for answer in answers]
         record["number"] = "".join(str(answer["digit"]) for answer in answers)
         record["confidence"] = min(answer["confidence"] for answer in answers)
+        record["answers"] = [answer["answer"] for answer in answers]
+        record["answer"] = number_answer(record["answers"])
     return record
+
+
+def as_sentence(answers: list[dict], multi: bool) -> str:
+    """What a person reads: the digit or number with its confidence, "Not sure: ..." or "This does not look like a digit"."""
+    kinds = [answer["answer"] for answer in answers]
+    kind = number_answer(kinds) if multi else kinds[0]
+    if kind == "not_a_digit":
+        return "This does not look like a number" if multi else "This does not look like a digit"
+    if kind == "digit":
+        confidence = min(answer["confidence"] for answer in answers)
+        if multi:
+            number = "".join(str(answer["digit"]) for answer in answers)
+            return f"The Handwritten Number is recognised as: {number} (confidence {confidence:.1%})"
+        return f"The Handwritten Digit is recognised as: {answers[0]['digit']} (confidence {confidence:.1%})"
+    if not multi:
+        return f"Not sure: {_either(answers[0])}"
+    number = "".join(str(answer["digit"]) if answer["answer"] == "digit" else "?" for answer in answers)
+    doubts = "; ".join(f"digit {place}: {_either(answer)}" for place, answer in enumerate(answers, 1) if answer["answer"] != "digit")
+    return f"Not sure: {number} ({doubts})"
+
+
+def _either(answer: dict) -> str:
+    first, second = answer["top3"][:2]
+    return f"{first['digit']} ({first['confidence']:.0%}) or {second['digit']} ({second['confidence']:.0%})"

@@ -1,6 +1,6 @@
 """The `digits` command.
 
-digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] PATH...
+digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] [--min-confidence P] [--min-digit-mass P] PATH...
 digits pr-report --base REV [--out DIR] [--pull-request N]
 digits pr-comment DIR [--head-sha SHA]
 digits serve [--model M] [--host H] [--port P]
@@ -17,11 +17,12 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 import cv2
+import numpy as np
 
-from digits.answer import as_record, describe, prepare_or_error
+from digits.answer import as_record, as_sentence, describe_all, load_reader, prepare_or_error
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
-from digits.predictor import load_predictor, read_views
+from digits.predictor import read_views
 from digits.quiet import VERBOSE
 
 DEFAULT_MODEL = "models/model.tflite"
@@ -42,6 +43,10 @@ def program(argv: list[str] | None) -> int:
     predict.add_argument("--json", action="store_true", help="one JSON object per line per image")
     predict.add_argument("--multi", action="store_true", help="read a row of digits as a number")
     predict.add_argument("--debug-dir", metavar="DIR", help="write each preprocessing step of each image as PNG")
+    predict.add_argument("--min-confidence", type=float, metavar="P",
+                         help="answer a digit only from this calibrated confidence, else \"not sure\" (default: the model's calibration)")
+    predict.add_argument("--min-digit-mass", type=float, metavar="P",
+                         help="answer \"not a digit\" when the two likeliest digits hold less than this (default: the model's calibration)")
     report = commands.add_parser("pr-report", help="compare the workspace with a base revision: markdown and PNG plots for a pull request")
     report.add_argument("--base", required=True, metavar="REV", help="git revision to compare with, e.g. origin/main or HEAD~1")
     report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md, plots/ and comment.md go (default: pr-report)")
@@ -77,7 +82,7 @@ def program(argv: list[str] | None) -> int:
         write_plots_template(args.path)
         print(f"{args.path}: now `dvc plots show --html-template {args.path}` (or `dvc config plots.html_template {args.path}`)")
         return 0
-    return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir)
+    return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir, (args.min_confidence, args.min_digit_mass))
 
 
 def run_server(model_path: str, host: str, port: int) -> int:
@@ -93,12 +98,13 @@ def run_server(model_path: str, host: str, port: int) -> int:
     return 0
 
 
-def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, debug_dir: str | None) -> int:
+def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, debug_dir: str | None,
+                thresholds: tuple[float | None, float | None] = (None, None)) -> int:
     """Answer every readable image; report each failure on its own line; exit 1 if any failed."""
     images = list_images(paths)
     if not images:
         raise DigitsError(f"no images found in {', '.join(paths)}")
-    predict = load_predictor(model_path)
+    predict, calibration = load_reader(model_path, *thresholds)
 
     prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
     if len(images) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
@@ -122,20 +128,12 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
             else:
                 print(f"digits: error: {result}", file=sys.stderr)
             continue
-        answers = [describe(next(probabilities)) for _ in result]
-        print(json.dumps(as_record(path, answers, multi)) if as_json else as_sentence(path, answers, multi, len(images)))
+        answers = describe_all(np.array([next(probabilities) for _ in result]), calibration)
+        if as_json:
+            print(json.dumps(as_record(path, answers, multi)))
+        else:
+            print(as_sentence(answers, multi) if len(images) == 1 else f"{path}: {as_sentence(answers, multi)}")
     return 1 if failed else 0
-
-
-def as_sentence(path: str, answers: list[dict], multi: bool, image_count: int) -> str:
-    """The notebook's sentence, with the confidence (for a number, the lowest digit's)."""
-    confidence = min(answer["confidence"] for answer in answers)
-    if multi:
-        number = "".join(str(answer["digit"]) for answer in answers)
-        sentence = f"The Handwritten Number is recognised as: {number} (confidence {confidence:.1%})"
-    else:
-        sentence = f"The Handwritten Digit is recognised as: {answers[0]['digit']} (confidence {confidence:.1%})"
-    return sentence if image_count == 1 else f"{path}: {sentence}"
 
 
 if __name__ == "__main__":

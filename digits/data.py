@@ -39,15 +39,32 @@ def save_split(path: str | os.PathLike, images: np.ndarray, labels: np.ndarray) 
 
 def load_split(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     """Read a split written by save_split, checking shapes, types and labels."""
+    images, labels = _load_arrays(path, "labels")
+    if labels.dtype != np.uint8 or labels.shape != (len(images),) or (labels.size and labels.max() > 9):
+        raise DataError(f"{path}: labels must be {len(images)} uint8 digits 0-9")
+    return images, labels
+
+
+def save_images(path: str | os.PathLike, images: np.ndarray) -> None:
+    """Images without labels (the non-digits)."""
+    with atomic_path(path) as temporary:
+        np.savez(temporary, images=images.astype(np.uint8))
+
+
+def load_images(path: str | os.PathLike) -> np.ndarray:
+    return _load_arrays(path)[0]
+
+
+def _load_arrays(path: str | os.PathLike, *others: str) -> list[np.ndarray]:
+    """The archive's uint8 (n, 28, 28) `images` and its `others` arrays, or one clear error."""
     try:
         with np.load(path, allow_pickle=False) as archive:
-            images, labels = archive["images"], archive["labels"]
+            arrays = [archive["images"], *(archive[name] for name in others)]
     except FileNotFoundError:
         raise DataError(f"{path}: not found; run `dvc repro` to create it") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
         raise DataError(f"{path}: damaged ({error}); run `dvc repro` to recreate it") from None
+    images = arrays[0]
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
         raise DataError(f"{path}: images are {images.dtype} {images.shape}, expected uint8 (n, 28, 28)")
-    if labels.dtype != np.uint8 or labels.shape != (len(images),) or (labels.size and labels.max() > 9):
-        raise DataError(f"{path}: labels must be {len(images)} uint8 digits 0-9")
-    return images, labels
+    return arrays

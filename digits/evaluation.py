@@ -65,6 +65,14 @@ def write_predictions(path: str | os.PathLike, labels: np.ndarray, predictions: 
         writer.writerows(zip(labels.tolist(), predictions.tolist()))
 
 
+def write_rows(path: str | os.PathLike, rows: list[dict]) -> None:
+    """A CSV file with a header from the rows' keys (plot data for DVC)."""
+    with atomic_path(path) as temporary, temporary.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def read_predictions(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     try:
         with open(path, newline="") as handle:
@@ -86,3 +94,54 @@ def parse_predictions(text: str, source: str | os.PathLike) -> tuple[np.ndarray,
     if len(labels) == 0 or labels.min() < 0 or max(labels.max(), predictions.max()) >= NUM_CLASSES or predictions.min() < 0:
         raise DigitsError(f"{source}: expected rows of digits 0-9")
     return labels, predictions
+
+
+CALIBRATION_BINS = 15  # equal-width confidence bins of the expected calibration error, as Guo et al. (2017)
+
+
+def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = CALIBRATION_BINS) -> list[dict]:
+    """Per equal-width bin of top probability: its range, image count, mean confidence and accuracy."""
+    confidence = probabilities.max(axis=1)
+    right = probabilities.argmax(axis=1) == labels
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    rows = []
+    for index in range(bins):
+        inside = which == index
+        count = int(inside.sum())
+        rows.append({"low": index / bins, "high": (index + 1) / bins, "count": count,
+                     "confidence": float(confidence[inside].mean()) if count else None,
+                     "accuracy": float(right[inside].mean()) if count else None})
+    return rows
+
+
+def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, bins: int = CALIBRATION_BINS) -> float:
+    """Σ over bins of (share of images) x |accuracy - mean confidence|, for the top label."""
+    table = [row for row in reliability(labels, probabilities, bins) if row["count"]]
+    return float(sum(row["count"] * abs(row["accuracy"] - row["confidence"]) for row in table) / len(labels))
+
+
+def brier_score(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean over images of the squared distance between the probabilities and the one-hot truth."""
+    truth = np.eye(NUM_CLASSES)[labels]
+    return float(np.mean(np.sum((probabilities - truth) ** 2, axis=1)))
+
+
+def risk_coverage(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(coverage, accuracy): answering only the most confident k images, for every k."""
+    order = np.argsort(-probabilities.max(axis=1), kind="stable")
+    right = probabilities.argmax(axis=1)[order] == labels[order]
+    answered = np.arange(1, len(labels) + 1)
+    return answered / len(labels), np.cumsum(right) / answered
+
+
+def accuracy_at_coverage(labels: np.ndarray, probabilities: np.ndarray, coverage: float) -> float:
+    """Accuracy on the `coverage` share of images the model is surest of."""
+    covered, accuracy = risk_coverage(labels, probabilities)
+    return float(accuracy[max(0, int(np.ceil(coverage * len(labels))) - 1)])
+
+
+def calibration_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+    """ECE, log-likelihood loss, Brier score and accuracy at 95 % coverage of calibrated probabilities."""
+    return {"ece": expected_calibration_error(labels, probabilities), "nll": cross_entropy(labels, probabilities),
+            "brier": brier_score(labels, probabilities),
+            "accuracy_at_95_coverage": accuracy_at_coverage(labels, probabilities, 0.95)}

@@ -74,6 +74,7 @@ def load_model(path: str | os.PathLike) -> keras.Model:
     if not os.path.exists(path):
         raise DigitsError(f"{path}: no trained model; run `dvc repro` first")
     try:
-        return keras.models.load_model(path, safe_mode=True)
+        # Not compiled: only prediction follows, and the training metrics need not be known here.
+        return keras.models.load_model(path, safe_mode=True, compile=False)
     except (OSError, ValueError) as error:
         raise DigitsError(f"{path}: cannot load the model ({str(error).splitlines()[0]})") from None

@@ -50,7 +50,22 @@ class TrainParams:
     restore_best: bool = field(metadata={})  # keep the epoch with the best validation accuracy
     jit_compile: bool = field(metadata={})  # compile the training step with XLA
     distribute: str = field(metadata={"choices": ("auto", "mirrored", "off")})  # data parallelism over devices
+    outlier_exposure: float = field(metadata={"min": 0.0, "max": 5.0})  # weight of the non-digits' loss (0 = off)
     seed: int = field(metadata={"min": 0})  # seed of weight initialisation, shuffling, augmentation
+
+
+@dataclass(frozen=True)
+class NonDigitsParams:
+    count: int = field(metadata={"min": 0})  # non-digit images made for outlier exposure
+    seed: int = field(metadata={"min": 0})  # seed of their drawing
+
+
+@dataclass(frozen=True)
+class CalibrateParams:
+    photos: int = field(metadata={"min": 0})  # photo-like validation digits made and read as `digits predict` reads a photo
+    risk: float = field(metadata={"above": 0.0, "max": 1.0})  # answer "digit" where at most this share of such answers is wrong
+    not_a_digit_share: float = field(metadata={"min": 0.0, "max": 1.0})  # validation digits answered "not_a_digit", at most
+    seed: int = field(metadata={"min": 0})  # seed of the photo-like digits
 
 
 @dataclass(frozen=True)
@@ -63,7 +78,8 @@ class ReportParams:
     top_confusions: int = field(metadata={"min": 0})  # most frequent mistakes listed in report.md
 
 
-SECTIONS = {"preprocess": PreprocessParams, "train": TrainParams, "evaluate": EvaluateParams, "report": ReportParams}
+SECTIONS = {"preprocess": PreprocessParams, "non_digits": NonDigitsParams, "train": TrainParams,
+            "calibrate": CalibrateParams, "evaluate": EvaluateParams, "report": ReportParams}
 
 
 def read_params_file(path: str | os.PathLike = "params.yaml") -> dict:

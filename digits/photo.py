@@ -355,6 +355,12 @@ def digit_views(digit: np.ndarray) -> np.ndarray:
     return np.stack(views)
 
 
+def mnist_views(digit: np.ndarray) -> np.ndarray:
+    """digit_views of a digit already in MNIST's form (28x28, white on black): its ink cut out, then turned and shifted."""
+    rows, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    return digit_views(digit[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1].astype(np.float32))
+
+
 def rotate(digit: np.ndarray, angle: float) -> np.ndarray:
     """The cropped digit turned by `angle` degrees (counter-clockwise) about its centre, cropped to its ink again."""
     height, width = digit.shape

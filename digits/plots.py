@@ -105,3 +105,31 @@ def plot_training_curves(history: dict[str, dict[str, list[float]]]) -> Figure:
         axes.legend()
     figure.tight_layout()
     return figure
+
+
+def plot_calibration(table: list[dict], coverage: np.ndarray, accuracy: np.ndarray) -> Figure:
+    """Reliability diagram (accuracy against confidence per bin, bars sized by images) beside the risk-coverage curve."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    filled = [row for row in table if row["count"]]
+    width = table[0]["high"] - table[0]["low"]
+    left.bar([row["low"] for row in filled], [row["accuracy"] for row in filled], width=width, align="edge",
+             color="#4c72b0", edgecolor="white", label="accuracy in the bin")
+    left.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    # A dot above its bar: the model was surer than right in that bin; below: less sure than right.
+    left.plot([row["low"] + width / 2 for row in filled], [row["confidence"] for row in filled], "o", color="#dd8452",
+              markersize=4, label="mean confidence in the bin")
+    for row in filled:
+        left.annotate(f"{row['count']}", (row["low"] + width / 2, 0.01), ha="center", va="bottom", fontsize=7,
+                      color="white", rotation=90)
+    left.set(xlim=(0, 1), ylim=(0, 1.08), xlabel="Calibrated confidence", ylabel="Accuracy",
+             title="Reliability (test digits per bin in the bars)")
+    left.legend(loc="upper left", fontsize=8, frameon=False)
+    right.plot(coverage, 100 * accuracy, color="#4c72b0")
+    right.axvline(0.95, color="grey", linestyle="--", linewidth=1)
+    at = accuracy[max(0, int(np.ceil(0.95 * len(accuracy))) - 1)]
+    right.annotate(f"{at:.2%} at 95 % coverage", (0.95, 100 * at), xytext=(-10, -25), textcoords="offset points",
+                   ha="right", fontsize=8, arrowprops={"arrowstyle": "-", "color": "grey"})
+    right.set(xlim=(0, 1.01), ylim=(max(90.0, 100 * accuracy.min() - 0.5), 100.05),
+              xlabel="Coverage (share answered, surest first)", ylabel="Accuracy of the answered (%)", title="Risk-coverage")
+    figure.tight_layout()
+    return figure

@@ -28,6 +28,7 @@ RECALL_CHANGE_SHOWN = 0.002  # per-digit recall changes smaller than 0.2 points 
 HIGHER, LOWER, NEUTRAL = "higher", "lower", None  # which way a metric is better; NEUTRAL gets no ✅/❌
 HEADLINE = [  # (metrics file, key, label, better)
     ("reports/metrics.json", "test.accuracy", "Test accuracy", HIGHER),
+    ("reports/metrics.json", "test.ece", "Test calibration error (ECE, 15 bins)", LOWER),
     ("reports/metrics.json", "test.macro_f1", "Test macro F1", HIGHER),
     ("reports/metrics.json", "test.loss", "Test loss", LOWER),
     ("reports/train/metrics.json", "eval.accuracy", "Validation accuracy (last epoch)", HIGHER),

@@ -24,9 +24,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from digits.answer import as_record, describe, prepare_views
+from digits.answer import as_record, as_sentence, describe_all, load_reader, prepare_views
+from digits.calibration import Calibration, calibrate
 from digits.images import ImageError, NoDigitError, NotAnImageError, TooManyPixelsError, Upload
-from digits.predictor import Predict, load_predictor, read_views
+from digits.predictor import Predict, read_views
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 STATIC = Path(__file__).parent / "static"
@@ -44,7 +45,8 @@ class InMemoryParser(MultiPartParser):
 
 def create_app(model_path: str | Path) -> FastAPI:
     """The app, with the model loaded (a missing or unreadable model raises DigitsError here, at start)."""
-    predict = serialised(load_predictor(model_path))
+    predict, calibration = load_reader(model_path)
+    predict = serialised(predict)
     # No /docs: FastAPI's docs page loads its scripts from a CDN, and the page must work offline.
     app = FastAPI(title="digits", docs_url=None, redoc_url=None)
 
@@ -71,7 +73,7 @@ def create_app(model_path: str | Path) -> FastAPI:
             return error(400, "expected multipart/form-data with an `image` field")
         upload = Upload(await image.read(), image.filename or "upload")
         try:
-            record = await run_in_threadpool(answer, predict, upload, multi)
+            record = await run_in_threadpool(answer, predict, calibration, upload, multi)
         except ImageError as problem:
             return error(next(code for kind, code in STATUS if isinstance(problem, kind)), str(problem))
         record["server_ms"] = round(1000 * (time.perf_counter() - start), 1)
@@ -94,12 +96,15 @@ def serialised(predict: Predict) -> Predict:
     return locked
 
 
-def answer(predict: Predict, upload: Upload, multi: bool) -> dict:
-    """The `digits predict --json` record of one upload, plus the 28x28 digits the model saw (PNG, base64)."""
+def answer(predict: Predict, calibration: Calibration, upload: Upload, multi: bool) -> dict:
+    """The `digits predict --json` record of one upload, its sentence, and the 28x28 digits the model saw (PNG, base64)."""
     views = prepare_views(upload, multi)
     scores = read_views(predict, views)
-    record = as_record(upload.name, [describe(each) for each in scores], multi)
-    record["probabilities"] = [round(float(p), 4) for p in scores[0]]  # all ten, of the (leftmost) digit, for the page's bars
+    answers = describe_all(scores, calibration)
+    record = as_record(upload.name, answers, multi)
+    record["sentence"] = as_sentence(answers, multi)
+    # All ten calibrated probabilities of the (leftmost) digit, for the page's bars.
+    record["probabilities"] = [round(float(p), 4) for p in calibrate(scores[:1], calibration.temperature)[0]]
     record["seen"] = [png_base64(digit_views[0]) for digit_views in views]
     return record
 

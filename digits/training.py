@@ -14,6 +14,8 @@ from digits.backend import keras, tf
 from digits.params import TrainParams
 
 MAX_STEPS_PER_EXECUTION = 20
+NUM_CLASSES = 10
+NON_DIGIT = -1  # the label of an image that is not a digit (outlier exposure)
 
 
 def make_deterministic(seed: int) -> None:
@@ -68,29 +70,62 @@ def distribution_strategy(mode: str) -> tf.distribute.Strategy:
     return tf.distribute.MirroredStrategy(devices) if devices else tf.distribute.get_strategy()
 
 
+class DigitAccuracy(keras.metrics.Mean):
+    """Accuracy over the digits of a batch only: a non-digit (a flat target) has no right answer."""
+
+    def __init__(self, name: str = "accuracy", **kwargs) -> None:
+        super().__init__(name=name, **kwargs)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        right = keras.ops.argmax(y_true, axis=-1) == keras.ops.argmax(y_pred, axis=-1)
+        is_digit = keras.ops.max(y_true, axis=-1) > 0.5
+        return super().update_state(keras.ops.cast(right, "float32"), sample_weight=keras.ops.cast(is_digit, "float32"))
+
+
+def with_non_digits(
+    train: tuple[np.ndarray, np.ndarray], non_digits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The training split with the non-digit images added, labelled NON_DIGIT."""
+    images = np.concatenate([train[0], non_digits])
+    labels = np.concatenate([train[1].astype(np.int64), np.full(len(non_digits), NON_DIGIT)])
+    return images, labels
+
+
 def make_dataset(
     images: np.ndarray,
     labels: np.ndarray,
     batch_size: int,
     shuffle_seed: int | None = None,
     augment: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
+    non_digit_weight: float = 1.0,
 ) -> tf.data.Dataset:
     """Batches gathered from in-memory arrays, labels one-hot (label smoothing needs them so).
+
+    A NON_DIGIT label becomes the flat target (0.1 for every digit): outlier exposure (Hendrycks
+    et al., 2019) teaches the model to spread its belief on what is not a digit. Its share of the
+    loss is weighted by `non_digit_weight`.
 
     Shuffling permutes indices, not images, and each batch is one gather: per-image tf.data
     elements cost more than a small model's training step. The order is new each epoch and
     fixed by the seed. No prefetch: the gather is cheap, and a prefetching iterator made fit()
     wait about 7 s at the end for its background thread (measured with a small CNN).
     """
-    images, labels = tf.constant(images), tf.one_hot(labels, 10)
+    has_non_digits = bool(np.any(labels == NON_DIGIT))
+    flat = labels == NON_DIGIT
+    weights = tf.constant(np.where(flat, non_digit_weight, 1.0), tf.float32)
+    targets = tf.where(flat[:, None], 1 / NUM_CLASSES, tf.one_hot(np.maximum(labels, 0), NUM_CLASSES))
+    images = tf.constant(images)
     indices = tf.data.Dataset.range(len(images))
     if shuffle_seed is not None:
         indices = indices.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    batches = indices.batch(batch_size).map(lambda batch: (tf.gather(images, batch), tf.gather(labels, batch)))
+    if has_non_digits:
+        batches = indices.batch(batch_size).map(lambda batch: (tf.gather(images, batch), tf.gather(targets, batch), tf.gather(weights, batch)))
+    else:
+        batches = indices.batch(batch_size).map(lambda batch: (tf.gather(images, batch), tf.gather(targets, batch)))
     if augment is not None:
         # A seed pair per batch for the stateless random draws: new each epoch, fixed by the seed.
         seeds = tf.data.Dataset.random(seed=shuffle_seed, rerandomize_each_iteration=True).batch(2)
-        batches = tf.data.Dataset.zip(batches, seeds).map(lambda batch, seed: (augment(batch[0], seed), batch[1]))
+        batches = tf.data.Dataset.zip(batches, seeds).map(lambda batch, seed: (augment(batch[0], seed), *batch[1:]))
     return batches
 
 
@@ -124,7 +159,10 @@ def train_model(
     params: TrainParams,
     callbacks: list[keras.callbacks.Callback],
 ) -> keras.callbacks.History:
-    """Compile and fit; with restore_best, end on the epoch of best validation accuracy (never the test set)."""
+    """Compile and fit; with restore_best, end on the epoch of best validation accuracy (never the test set).
+
+    `train` may hold non-digits (label NON_DIGIT, see with_non_digits), weighted by params.outlier_exposure.
+    """
     steps_per_epoch = -(-len(train[0]) // params.batch_size)
     model.compile(
         # Keras applies weight_decay decoupled from the gradient, as AdamW does.
@@ -132,7 +170,7 @@ def train_model(
             learning_rate=learning_rate(params, steps_per_epoch), weight_decay=params.weight_decay or None
         ),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=params.label_smoothing),
-        metrics=["accuracy"],
+        metrics=[DigitAccuracy()],
         jit_compile=params.jit_compile,
         # Several steps per call into the compiled graph: fewer Python round trips per epoch.
         # Not under MirroredStrategy, where Keras' multi-step loop fails ("must feed a value for
@@ -145,7 +183,8 @@ def train_model(
     # One endless iterator for all epochs (each pass reshuffled), rather than a new one per epoch:
     # starting an iterator stalled the first steps of an epoch by about 0.25 s at random, a 50 %
     # longer epoch for the default MLP (measured on 2 cores).
-    batches = make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_augmentation(params)).repeat()
+    batches = make_dataset(*train, params.batch_size, shuffle_seed=params.seed, augment=random_augmentation(params),
+                           non_digit_weight=params.outlier_exposure).repeat()
     return model.fit(
         batches,
         steps_per_epoch=steps_per_epoch,

@@ -18,7 +18,8 @@ from digits.plots import plot_training_curves, save_figure
 from digits.report import read_training_history, render_report
 
 # Figures made by earlier stages, linked from the report by their names beside it.
-LINKED_FIGURES = {"confusion": "confusion_matrix.png", "misclassified": "misclassified.png", "balance": "class_balance.png"}
+LINKED_FIGURES = {"confusion": "confusion_matrix.png", "misclassified": "misclassified.png", "calibration": "calibration.png",
+                  "balance": "class_balance.png"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Train the model chosen in params.yaml on the train split, logging each epoch with dvclive.
 
-dvc.yaml: python stages/train.py data/prepared/train.npz data/prepared/validation.npz models/model.keras reports/train
+dvc.yaml: python stages/train.py data/prepared/train.npz data/prepared/validation.npz data/prepared/non_digits.npz
+          models/model.keras reports/train
 """
 
 import argparse
@@ -8,12 +9,12 @@ import sys
 from pathlib import Path
 
 # digits.* first: it imports TensorFlow quietly (digits/backend.py) before dvclive.keras would.
-from digits.data import load_split
+from digits.data import load_images, load_split
 from digits.errors import run_main
 from digits.files import atomic_path
 from digits.models import build_model
 from digits.params import load_params
-from digits.training import distribution_strategy, make_deterministic, train_model
+from digits.training import distribution_strategy, make_deterministic, train_model, with_non_digits
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("train_split", type=Path)
     parser.add_argument("validation_split", type=Path)
+    parser.add_argument("non_digits", type=Path, help="images taught as no digit when train.outlier_exposure > 0")
     parser.add_argument("model_path", type=Path)
     parser.add_argument("live_dir", type=Path, help="dvclive's metrics.json and per-epoch plots")
     args = parser.parse_args(argv)
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Load the data before seeding, so that nothing else draws from the seeded generators.
     train, validation = load_split(args.train_split), load_split(args.validation_split)
+    if params.outlier_exposure > 0:
+        train = with_non_digits(train, load_images(args.non_digits))
     make_deterministic(params.seed)
     # Variables made in the strategy's scope are mirrored on each device (params: train.distribute).
     with distribution_strategy(params.distribute).scope():

@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
+from digits.calibration import Calibration, calibration_path, file_sha256, save_calibration
 from digits.models import build_model
 from tests.test_images import png_header_only
 from tests.test_models import params_with
@@ -15,7 +16,13 @@ def model_path(tmp_path_factory):
     # An untrained model: these tests check the command's behaviour, not the model's accuracy.
     path = tmp_path_factory.mktemp("model") / "model.keras"
     build_model(params_with(hidden_units=(8,))).save(path)
+    write_calibration(path)
     return str(path)
+
+
+def write_calibration(model_path, temperature=1.0, min_confidence=0.9, min_digit_mass=0.5):
+    """A calibration file for the model, with these values (the calibrate stage fits them from data)."""
+    save_calibration(calibration_path(model_path), Calibration(temperature, min_confidence, min_digit_mass, file_sha256(model_path)))
 
 
 @pytest.fixture
@@ -25,10 +32,57 @@ def good_image(tmp_path):
     return str(path)
 
 
+SURE = ("--min-confidence", "0", "--min-digit-mass", "0")  # every answer a digit, whatever the untrained model says
+
+
 def test_predict_prints_the_notebook_sentence(run_cli, model_path, good_image):
-    status, out, err = run_cli("predict", "--model", model_path, good_image)
+    status, out, err = run_cli("predict", *SURE, "--model", model_path, good_image)
     assert status == 0 and err == ""
     assert out.startswith("The Handwritten Digit is recognised as: ") and "confidence" in out
+
+
+@pytest.mark.parametrize("options, answer, sentence", [
+    (SURE, "digit", "The Handwritten Digit is recognised as: "),
+    (("--min-confidence", "1", "--min-digit-mass", "0"), "unsure", "Not sure: "),
+    (("--min-digit-mass", "1"), "not_a_digit", "This does not look like a digit"),
+])
+def test_each_kind_of_answer_exits_0_with_its_sentence(run_cli, model_path, good_image, options, answer, sentence):
+    status, out, err = run_cli("predict", "--json", *options, "--model", model_path, good_image)
+    record = json.loads(out)
+    assert status == 0 and err == "" and record["answer"] == answer
+    # Scripts written before the answer field keep working: digit, confidence and top3 are always there.
+    assert record["digit"] in range(10) and 0 <= record["confidence"] <= 1 and len(record["top3"]) == 3
+    status, out, _ = run_cli("predict", *options, "--model", model_path, good_image)
+    assert status == 0 and out.startswith(sentence)
+
+
+def test_thresholds_come_from_the_calibration_file(run_cli, tmp_path, good_image):
+    path = tmp_path / "model.keras"
+    build_model(params_with(hidden_units=(8,))).save(path)
+    answers = []
+    for min_confidence in (0.0, 1.0):
+        write_calibration(path, min_confidence=min_confidence, min_digit_mass=0.0)
+        answers.append(json.loads(run_cli("predict", "--json", "--model", str(path), good_image)[1])["answer"])
+    assert answers == ["digit", "unsure"]
+
+
+def test_missing_or_stale_calibration_is_one_clear_line(run_cli, tmp_path, good_image):
+    path = tmp_path / "model.keras"
+    build_model(params_with(hidden_units=(8,))).save(path)
+    status, out, err = run_cli("predict", "--model", str(path), good_image)
+    assert status == 1 and out == ""
+    assert err == f"digits: error: {tmp_path / 'model.calibration.json'}: missing; the model {path} has no calibration (run `dvc repro`)\n"
+    write_calibration(path)
+    build_model(params_with(hidden_units=(9,))).save(path)  # retrained since
+    status, out, err = run_cli("predict", "--model", str(path), good_image)
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert "fitted to another version of" in err and "stale" in err
+
+
+def test_a_threshold_outside_0_to_1_is_refused(run_cli, model_path, good_image):
+    status, out, err = run_cli("predict", "--min-confidence", "1.5", "--model", model_path, good_image)
+    assert status == 1 and out == ""
+    assert err == "digits: error: --min-confidence 1.5: expected a probability from 0 to 1\n"
 
 
 def test_json_lines_parse(run_cli, model_path, good_image):
@@ -47,6 +101,7 @@ def test_confidence_is_the_mean_over_the_views(run_cli, model_path, good_image):
     probabilities = load_predictor(model_path)(prepare_digit(good_image, views=True))
     mean = probabilities.mean(axis=0)
     record = json.loads(out)
+    # The fixture's calibration has temperature 1: calibrated and averaged probabilities are the same.
     assert status == 0 and record["digit"] == int(mean.argmax())
     assert record["confidence"] == pytest.approx(mean.max(), abs=1e-4)
     # The views disagree on an untrained model, so averaging is not the same as reading one view.
@@ -96,7 +151,7 @@ def write_bad_inputs(tmp_path):
 
 def test_bad_inputs_are_one_line_each_and_the_good_one_is_answered(run_cli, model_path, good_image, tmp_path):
     bad = write_bad_inputs(tmp_path)
-    status, out, err = run_cli("predict", "--model", model_path, *bad, good_image)
+    status, out, err = run_cli("predict", *SURE, "--model", model_path, *bad, good_image)
     assert status == 1
     assert "Traceback" not in err
     lines = err.splitlines()

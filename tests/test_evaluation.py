@@ -54,3 +54,22 @@ def test_damaged_predictions_are_named(tmp_path):
     (tmp_path / "p.csv").write_text("actual,predicted\n1,x\n")
     with pytest.raises(DigitsError, match="p.csv: damaged"):
         read_predictions(tmp_path / "p.csv")
+
+
+def test_calibration_metrics_on_a_worked_example():
+    from digits.evaluation import accuracy_at_coverage, brier_score, expected_calibration_error, reliability
+
+    # Four images at confidence 0.8 (bin 12 of 15), three right: accuracy 0.75, gap 0.05.
+    # Two at 0.95 (bin 14), both right: gap 0.05. ECE = (4 x 0.05 + 2 x 0.05) / 6.
+    probabilities = np.full((6, 10), 0.0)
+    probabilities[:4, 1], probabilities[:4, 2] = 0.8, 0.2
+    probabilities[4:, 1], probabilities[4:, 2] = 0.95, 0.05
+    labels = np.array([1, 1, 1, 2, 1, 1])
+    assert expected_calibration_error(labels, probabilities) == pytest.approx(0.05)
+    filled = [row for row in reliability(labels, probabilities) if row["count"]]
+    assert [(row["count"], row["accuracy"]) for row in filled] == [(4, 0.75), (2, 1.0)]
+    # Brier: right at 0.8 -> 0.2² + 0.2²; wrong at 0.8 -> 0.8² + 0.8²; right at 0.95 -> 2 x 0.05².
+    assert brier_score(labels, probabilities) == pytest.approx((3 * 0.08 + 1.28 + 2 * 0.005) / 6)
+    # The surest half (the two at 0.95, then one at 0.8) is all right; all six hold one mistake.
+    assert accuracy_at_coverage(labels, probabilities, 0.5) == 1.0
+    assert accuracy_at_coverage(labels, probabilities, 1.0) == pytest.approx(5 / 6)

@@ -2,6 +2,9 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
+import pytest
+
 from tests.conftest import ROOT
 
 # TensorFlow fixes its devices when it starts, so each check runs in a fresh interpreter
@@ -71,3 +74,18 @@ def test_each_epoch_runs_exactly_its_steps_so_the_schedule_ends_with_training():
     assert int(model.optimizer.iterations) == 9
     # The cosine schedule reaches zero only at the last step, so the last epoch still learns.
     assert float(model.optimizer.learning_rate) == 0.0 and history.history["loss"][-1] < history.history["loss"][-2]
+
+
+def test_non_digits_get_a_flat_target_their_weight_and_no_accuracy():
+    from digits.training import NON_DIGIT, DigitAccuracy, make_dataset, with_non_digits
+
+    digits = (np.zeros((3, 28, 28), np.uint8), np.array([1, 2, 3], np.uint8))
+    images, labels = with_non_digits(digits, np.full((2, 28, 28), 255, np.uint8))
+    assert list(labels) == [1, 2, 3, NON_DIGIT, NON_DIGIT] and len(images) == 5
+    _, targets, weights = next(iter(make_dataset(images, labels, batch_size=5, non_digit_weight=0.5)))
+    assert np.allclose(targets[3:], 0.1) and np.allclose(targets[:3].numpy().argmax(axis=1), [1, 2, 3])
+    assert list(weights.numpy()) == [1, 1, 1, 0.5, 0.5]
+    accuracy = DigitAccuracy()
+    predicted = np.eye(10)[[1, 2, 0, 0, 0]]  # two digits right, one wrong; the non-digits "read" as 0
+    accuracy.update_state(targets, predicted)
+    assert float(accuracy.result()) == pytest.approx(2 / 3)

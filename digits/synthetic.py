@@ -1,0 +1,135 @@
+"""Images the project makes itself: photo-like digits to calibrate on, and non-digits to learn to refuse.
+
+Both come from the validation and training splits only (never the test split), and by other
+mechanisms than the sources of benchmarks/ (which measure on them): a perspective warp and a
+uniformly lit page for the photos; plain Hershey faces, pen scribbles, outlined and filled shapes
+and hatched textures for the non-digits.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from digits.photo import center_by_mass, fit_box
+
+# Letters no one would read as a digit: not O o D Q U (0), I l i j J T t (1, 7), Z z (2), S s (5),
+# b G (6), B (8), g q y (9), A (4).
+LETTERS = "CEFHKLMNPRVWXYacefhkmnprvwx"
+PLAIN_FACES = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX,
+               cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
+DRAW_SIDE = 112  # px: non-digits are drawn at 4x MNIST's size, then reduced as digits.photo reduces a digit
+NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture")
+
+
+def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST digit (28x28, white on black) as a grey photo of a page: enlarged, warped in
+    perspective, dark ink on lighter paper (or chalk on a board), blurred, noisy, JPEG-compressed."""
+    scale = rng.uniform(3, 10)
+    ink = cv2.resize(digit, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR).astype(np.float32) / 255
+    ink = ink ** rng.uniform(0.5, 2.0)  # a bolder or fainter pen
+    side = ink.shape[0]
+    pad = int(side * rng.uniform(0.2, 1.0))
+    ink = cv2.copyMakeBorder(ink, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    size = ink.shape[0]
+    corners = np.float32([[0, 0], [size, 0], [size, size], [0, size]])
+    moved = corners + rng.uniform(-0.08, 0.08, corners.shape).astype(np.float32) * size
+    ink = cv2.warpPerspective(ink, cv2.getPerspectiveTransform(corners, moved), (size, size))
+    paper, pen = rng.uniform(140, 250), rng.uniform(0, 100)
+    if rng.random() < 0.15:
+        paper, pen = pen, paper  # chalk on a board, a screen in dark mode
+    image = paper + ink * (pen - paper)
+    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.2, 1.0) * scale / 3)
+    image += rng.normal(0, rng.uniform(1, 10), image.shape)
+    encoded = cv2.imencode(".jpg", np.clip(image, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(40, 95))])[1]
+    return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+
+
+def non_digits(count: int, seed: int) -> np.ndarray:
+    """(count, 28, 28) uint8 images in MNIST's format (white on black, 20 px box, centred by mass)
+    that are not digits: an equal share of each of NON_DIGIT_KINDS."""
+    rng = np.random.default_rng(seed)
+    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture}
+    images = []
+    for index in range(count):
+        ink = makers[NON_DIGIT_KINDS[index % len(NON_DIGIT_KINDS)]](rng)
+        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        box = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1].astype(np.float32)
+        images.append(center_by_mass(fit_box(box)))
+    return np.stack(images) if images else np.zeros((0, 28, 28), np.uint8)
+
+
+def _canvas() -> np.ndarray:
+    return np.zeros((DRAW_SIDE, DRAW_SIDE), np.uint8)
+
+
+def _pen(rng: np.random.Generator) -> int:
+    return int(rng.integers(4, 14))  # MNIST's strokes are 10-17 % of the digit's height
+
+
+def _letter(rng: np.random.Generator) -> np.ndarray:
+    canvas = _canvas()
+    face = PLAIN_FACES[rng.integers(len(PLAIN_FACES))] | (cv2.FONT_ITALIC if rng.random() < 0.3 else 0)
+    text = LETTERS[rng.integers(len(LETTERS))]
+    thickness = _pen(rng) // 2
+    scale = cv2.getFontScaleFromHeight(face, 60, thickness)
+    (width, height), _ = cv2.getTextSize(text, face, scale, thickness)
+    cv2.putText(canvas, text, ((DRAW_SIDE - width) // 2, (DRAW_SIDE + height) // 2), face, scale, 255, thickness, cv2.LINE_AA)
+    return canvas
+
+
+def _scribble(rng: np.random.Generator) -> np.ndarray:
+    """A pen wandering over the page: a smooth random walk of 4-8 turns."""
+    canvas = _canvas()
+    anchors = rng.uniform(16, DRAW_SIDE - 16, (int(rng.integers(5, 10)), 2))
+    steps = np.linspace(0, len(anchors) - 1, 40 * len(anchors))
+    points = np.stack([np.interp(steps, np.arange(len(anchors)), anchors[:, axis]) for axis in (0, 1)], axis=1)
+    points = cv2.GaussianBlur(points.reshape(-1, 1, 2), (1, 0), 8).reshape(-1, 2) if len(points) > 1 else points
+    cv2.polylines(canvas, [np.round(points).astype(np.int32)], False, 255, _pen(rng), cv2.LINE_AA)
+    return canvas
+
+
+def _shape(rng: np.random.Generator) -> np.ndarray:
+    """A triangle, square, star, arrow or cross, outlined or filled, turned at random."""
+    canvas, radius = _canvas(), rng.uniform(25, 45)
+    kind = rng.integers(4)
+    if kind == 0:  # a triangle or a square
+        angles = np.linspace(0, 2 * np.pi, int(rng.integers(3, 5)), endpoint=False)
+        outline = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    elif kind == 1:  # a star of 5-7 points
+        angles = np.linspace(0, 2 * np.pi, 2 * int(rng.integers(5, 8)), endpoint=False)
+        radii = np.where(np.arange(len(angles)) % 2 == 0, 1.0, rng.uniform(0.35, 0.55))
+        outline = np.stack([radii * np.cos(angles), radii * np.sin(angles)], axis=1)
+    elif kind == 2:  # an arrow
+        outline = np.array([[-1, -0.15], [0.3, -0.15], [0.3, -0.45], [1, 0], [0.3, 0.45], [0.3, 0.15], [-1, 0.15]])
+    else:  # a cross, as "x" or "+": two bars, drawn as lines below
+        outline = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])
+    turn = rng.uniform(0, 2 * np.pi)
+    rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    points = np.round(DRAW_SIDE / 2 + radius * outline @ rotation.T).astype(np.int32)
+    if kind == 3:
+        for start in (0, 2):
+            cv2.line(canvas, tuple(map(int, points[start])), tuple(map(int, points[start + 1])), 255, _pen(rng), cv2.LINE_AA)
+    elif rng.random() < 0.5:
+        cv2.fillPoly(canvas, [points], 255, cv2.LINE_AA)
+    else:
+        cv2.polylines(canvas, [points], True, 255, _pen(rng), cv2.LINE_AA)
+    return canvas
+
+
+def _texture(rng: np.random.Generator) -> np.ndarray:
+    """Hatching (parallel strokes, sometimes crossed) or smudged blobs of ink."""
+    canvas = _canvas()
+    if rng.random() < 0.5:
+        for angle in rng.uniform(0, np.pi, int(rng.integers(1, 3))):
+            gap = rng.uniform(10, 22)
+            direction = np.array([np.cos(angle), np.sin(angle)])
+            across = np.array([-direction[1], direction[0]])
+            for offset in np.arange(-40, 41, gap):
+                middle = DRAW_SIDE / 2 + across * offset
+                ends = [middle - direction * 40, middle + direction * 40]
+                cv2.line(canvas, *[tuple(np.round(end).astype(int)) for end in ends], 255, _pen(rng) // 2 + 1, cv2.LINE_AA)
+        return canvas
+    noise = cv2.GaussianBlur(rng.normal(0, 1, (DRAW_SIDE, DRAW_SIDE)).astype(np.float32), (0, 0), rng.uniform(4, 10))
+    canvas[16:-16, 16:-16] = np.where(noise[16:-16, 16:-16] > np.quantile(noise, rng.uniform(0.6, 0.85)), 255, 0)
+    return canvas if canvas.any() else _scribble(rng)
