@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -69,11 +70,12 @@ def as_sentence(answers: list[dict], multi: bool) -> str:
     if kind == "not_a_digit":
         return "This does not look like a number" if multi else "This does not look like a digit"
     if kind == "digit":
-        confidence = min(answer["confidence"] for answer in answers)
+        # Rounded down: an answer that can still be wrong never reads 100.0 %.
+        confidence = f"{math.floor(1000 * min(answer['confidence'] for answer in answers)) / 10:.1f}%"
         if multi:
             number = "".join(str(answer["digit"]) for answer in answers)
-            return f"The Handwritten Number is recognised as: {number} (confidence {confidence:.1%})"
-        return f"The Handwritten Digit is recognised as: {answers[0]['digit']} (confidence {confidence:.1%})"
+            return f"The Handwritten Number is recognised as: {number} (confidence {confidence})"
+        return f"The Handwritten Digit is recognised as: {answers[0]['digit']} (confidence {confidence})"
     if not multi:
         return f"Not sure: {_either(answers[0])}"
     number = "".join(str(answer["digit"]) if answer["answer"] == "digit" else "?" for answer in answers)

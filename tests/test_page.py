@@ -100,6 +100,17 @@ def test_an_uploaded_photo_is_read(page):
     assert answer_after(page, 1) == "7"
 
 
+def test_a_scribble_is_not_answered_as_a_digit(page):
+    # A five-pointed star drawn in one stroke: the model learnt to spread its belief on such shapes.
+    star = [(0.5, 0.15), (0.7, 0.8), (0.17, 0.38), (0.83, 0.38), (0.3, 0.8), (0.5, 0.15)]
+    draw_with_mouse(page, star)
+    text = answer_after(page, 1)
+    kind = page.get_by_test_id("answer").get_attribute("data-kind")
+    assert kind in ("not_a_digit", "unsure")
+    assert text == "This does not look like a digit" if kind == "not_a_digit" else text.endswith("?")
+    assert page.locator("#confidence").inner_text().startswith("(the likeliest digit" if kind == "not_a_digit" else "Not sure: ")
+
+
 def test_undo_and_clear(page):
     draw_with_mouse(page, ONE)
     assert answer_after(page, 1) == "1"

@@ -11,7 +11,7 @@ import cv2
 from tests.conftest import clone_project, dvc, git, run, set_param, stages_run
 from tests.test_photo import photo_of_digit
 
-STAGES = {"download", "preprocess", "train", "export", "evaluate", "report"}
+STAGES = {"download", "preprocess", "non_digits", "train", "export", "calibrate", "evaluate", "report"}
 
 
 def test_repro_runs_every_stage_and_writes_every_output(project):
@@ -20,11 +20,12 @@ def test_repro_runs_every_stage_and_writes_every_output(project):
     for output in ["data/raw/train-images-idx3-ubyte", "data/prepared/test.npz", "models/model.keras",
                    "reports/metrics.json", "reports/predictions.csv", "reports/confusion_matrix.png",
                    "reports/misclassified.png", "reports/class_balance.png", "reports/training_curves.png",
-                   "models/model.tflite",
+                   "models/model.tflite", "models/model.calibration.json", "data/prepared/non_digits.npz",
+                   "reports/calibration.png", "reports/calibration/reliability.csv", "reports/calibration/risk_coverage.csv",
                    "reports/report.md", "reports/train/plots/metrics/eval/accuracy.tsv"]:
         assert (directory / output).stat().st_size > 0, output
     metrics = json.loads((directory / "reports/metrics.json").read_text())
-    assert 0 <= metrics["test"]["accuracy"] <= 1
+    assert 0 <= metrics["test"]["accuracy"] <= 1 and 0 <= metrics["test"]["ece"] <= 1
     assert "test.accuracy" in dvc("metrics", "show", project=project)
 
 
@@ -56,7 +57,7 @@ def test_a_bad_param_says_how_to_restore_what_dvc_removed(project, tmp_path):
 def test_predict_runs_the_exported_model(project, tmp_path):
     cv2.imwrite(str(tmp_path / "seven.png"), photo_of_digit(7))
     output = run([sys.executable, "-m", "digits.cli", "predict", str(tmp_path / "seven.png")], project["dir"], project["env"])
-    assert output.startswith("The Handwritten Digit is recognised as: ") and len(output.splitlines()) == 1
+    assert output.startswith(("The Handwritten Digit is recognised as: ", "Not sure: ", "This does not look")) and len(output.splitlines()) == 1
     # -v brings back what LiteRT says when it starts.
     output = run([sys.executable, "-m", "digits.cli", "-v", "predict", str(tmp_path / "seven.png")], project["dir"], project["env"])
     assert "XNNPACK" in output
@@ -79,10 +80,20 @@ def test_damaged_raw_data_is_restored_with_the_same_metrics(project):
     assert stages_run(dvc("repro", project=project)) == []
 
 
-def test_changing_epochs_reruns_train_export_evaluate_report(project):
+def test_changing_epochs_reruns_train_and_what_follows(project):
     set_param(project, "train", "epochs", 2)
-    assert sorted(stages_run(dvc("repro", project=project))) == ["evaluate", "export", "report", "train"]
+    assert sorted(stages_run(dvc("repro", project=project))) == ["calibrate", "evaluate", "export", "report", "train"]
     assert len((project["dir"] / "reports/train/plots/metrics/train/loss.tsv").read_text().splitlines()) == 3
+
+
+def test_the_answer_thresholds_come_from_the_calibrate_params(project):
+    calibration = project["dir"] / "models/model.calibration.json"
+    before = json.loads(calibration.read_text())
+    set_param(project, "calibrate", "not_a_digit_share", 0.2)
+    # report reruns too if the metrics changed (on this tiny data set they may not).
+    assert {"calibrate", "evaluate"} <= set(stages_run(dvc("repro", project=project))) <= {"calibrate", "evaluate", "report"}
+    after = json.loads(calibration.read_text())
+    assert after["min_digit_mass"] > before["min_digit_mass"] and after["temperature"] == before["temperature"]
 
 
 def test_changing_a_report_setting_reruns_only_report(project):
@@ -119,4 +130,4 @@ def test_a_fresh_clone_pulls_the_trained_model_from_a_remote_and_recomputes_noth
     assert "up to date" in dvc("status", project=receiver)
     cv2.imwrite(str(tmp_path / "seven.png"), photo_of_digit(7))
     output = run([sys.executable, "-m", "digits.cli", "predict", str(tmp_path / "seven.png")], receiver["dir"], receiver["env"])
-    assert output.startswith("The Handwritten Digit is recognised as: ")
+    assert output.startswith(("The Handwritten Digit is recognised as: ", "Not sure: ", "This does not look like a digit"))

@@ -5,9 +5,12 @@ TEST_METRICS = {
     "accuracy": 0.9712,
     "loss": 0.1,
     "macro_f1": 0.97,
+    "ece": 0.0123, "nll": 0.09, "brier": 0.04, "accuracy_at_95_coverage": 0.991,
+    "answered_digit": 0.9, "answered_digit_accuracy": 0.998,
     "per_class": {str(d): {"precision": 0.9, "recall": 0.8, "f1": 0.85, "support": 100} for d in range(10)},
 }
-FIGURES = {"curves": "curves.png", "confusion": "cm.png", "misclassified": "wrong.png", "balance": "balance.png"}
+FIGURES = {"curves": "curves.png", "confusion": "cm.png", "misclassified": "wrong.png", "calibration": "cal.png",
+           "balance": "balance.png"}
 
 
 def write_history(plots_dir):
@@ -29,6 +32,8 @@ def test_report_has_tables_figures_and_params(tmp_path):
     write_history(tmp_path)
     text = render_report(PARAMS, TEST_METRICS, read_training_history(tmp_path), [(5, 3, 27)], FIGURES)
     assert "| accuracy | 0.9712 |" in text
+    assert "| expected calibration error (15 bins) | 0.0123 |" in text
+    assert "| answered as a digit (not \"not sure\") | 90.00%, 99.80% of them right |" in text
     assert "| 5 | 3 | 27 |" in text
     for link in FIGURES.values():
         assert f"]({link})" in text

@@ -46,8 +46,11 @@ def test_predict_answers_as_digits_predict_json_does(client, run_cli, model_path
     response = post(client, png(image))
     assert response.status_code == 200
     record = response.json()
-    assert {key: record[key] for key in ("digit", "confidence", "top3")} == \
-        {key: expected[key] for key in ("digit", "confidence", "top3")}
+    assert {key: record[key] for key in ("digit", "confidence", "top3", "answer")} == \
+        {key: expected[key] for key in ("digit", "confidence", "top3", "answer")}
+    # The page shows the same sentence as the command line.
+    _, sentence, _ = run_cli("predict", "--model", model_path, str(tmp_path / "seven.png"))
+    assert record["sentence"] == sentence.strip()
     assert record["image"] == "seven.png" and record["server_ms"] > 0
     seen = cv2.imdecode(np.frombuffer(base64.b64decode(record["seen"][0]), np.uint8), cv2.IMREAD_GRAYSCALE)
     assert seen.shape == (28, 28)

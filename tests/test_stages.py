@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from digits.data import save_split
+from digits.data import save_images, save_split
+from digits.synthetic import non_digits
 from tests.conftest import ROOT, synthetic_mnist
 
 
@@ -27,11 +28,12 @@ def workdir(tmp_path):
     images, labels = synthetic_mnist(400, seed=0)
     save_split(tmp_path / "train.npz", images[:300], labels[:300])
     save_split(tmp_path / "validation.npz", images[300:], labels[300:])
+    save_images(tmp_path / "non_digits.npz", non_digits(40, seed=0))
     return tmp_path
 
 
 def train(workdir, model="model.keras", live="live"):
-    return run_stage("train", "train.npz", "validation.npz", model, live, cwd=workdir)
+    return run_stage("train", "train.npz", "validation.npz", "non_digits.npz", model, live, cwd=workdir)
 
 
 def set_param(workdir, section, key, value):
@@ -63,7 +65,7 @@ def test_missing_input_says_what_to_run(workdir):
 
 
 def test_outside_the_project_says_where_to_run(tmp_path):
-    result = run_stage("evaluate", "m.keras", "t.npz", "a", "b", "c", "d", cwd=tmp_path)
+    result = run_stage("evaluate", "m.keras", "m.tflite", "t.npz", "a", "b", "c", "d", "e", "f", cwd=tmp_path)
     assert result.returncode == 1 and "params.yaml: not found (run from the project's root directory)" in result.stderr
 
 
@@ -80,12 +82,12 @@ def test_same_params_give_identical_metrics_and_weights(workdir):
 def weights(path: Path) -> list:
     import keras
 
-    return [w.tolist() for w in keras.models.load_model(path).get_weights()]
+    return [w.tolist() for w in keras.models.load_model(path, compile=False).get_weights()]
 
 
 def start_long_training(workdir):
     """Start the train stage and return once it is in the middle of training (an epoch has ended)."""
-    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "model.keras", "live"],
+    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "non_digits.npz", "model.keras", "live"],
                                cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                # A shell's background jobs ignore SIGINT, and children inherit that.
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

@@ -117,16 +117,31 @@ async function send(blob, name, startedAt) {
 
 function show(message) {
   answer.textContent = message;
-  answer.classList.add("message");
+  answer.className = "answer message";
+  delete answer.dataset.kind;
   confidence.textContent = "";
   bars.replaceChildren();
   seen.replaceChildren();
 }
 
 function showAnswer(reply) {
-  answer.classList.remove("message");
-  answer.textContent = reply.number ?? String(reply.digit);
-  confidence.textContent = `confidence ${(100 * reply.confidence).toFixed(1)}%`;
+  // Three kinds of answer (see digits/calibration.py): a digit, "not sure" between two, or not a digit.
+  answer.className = "answer " + reply.answer;
+  answer.dataset.kind = reply.answer;
+  if (reply.answer === "digit") {
+    answer.textContent = reply.number ?? String(reply.digit);
+    confidence.textContent = `confidence ${(100 * reply.confidence).toFixed(1)}%`;
+  } else if (reply.answer === "unsure") {
+    const [first, second] = reply.top3;
+    answer.textContent = reply.number
+      ? reply.digits.map((d, i) => (reply.answers[i] === "digit" ? d : "?")).join("")
+      : `${first.digit} or ${second.digit}?`;
+    confidence.textContent = reply.sentence;
+  } else {
+    answer.classList.add("message");
+    answer.textContent = reply.sentence;
+    confidence.textContent = `(the likeliest digit, ${reply.digit}, at ${(100 * reply.confidence).toFixed(0)}%)`;
+  }
   bars.replaceChildren(...reply.probabilities.map((p, digit) => {
     const row = document.createElement("li");
     if (digit === reply.digit) row.className = "best";
