@@ -1,6 +1,6 @@
 """Benchmark: does `digits predict` say when it does not know? Calibration and the three answers.
 
-Usage: python benchmarks/answers.py [--model PATH ...] [--count 1000] [--split dev|holdout]
+Usage: python benchmarks/answers.py [--model PATH ...] [--count 1000] [--split dev|holdout] [--non-digits a,b]
 
 Needs data/prepared/test.npz and each model with its calibration beside it (run `dvc repro`).
 Digits: every source of benchmarks/reading.py (made from MNIST test digits), plus the clean test
@@ -97,11 +97,13 @@ def main() -> None:
     parser.add_argument("--model", nargs="+", default=[str(ROOT / "models/model.tflite")], help=".tflite models, each with its calibration")
     parser.add_argument("--count", type=int, default=1000, help="images per source and per non-digit kind")
     parser.add_argument("--split", choices=("dev", "holdout"), default="holdout")
+    parser.add_argument("--non-digits", default=",".join(NON_DIGITS), help="comma-separated, from: " + ", ".join(NON_DIGITS))
     args = parser.parse_args()
+    non_digit_kinds = args.non_digits.split(",")
     images, labels = load_split(ROOT / "data/prepared/test.npz")
     readers = {path: load_reader(path) for path in args.model}
     digit_kinds, prepared = ["clean", *SOURCES], {}
-    for kind in [*digit_kinds, *NON_DIGITS]:
+    for kind in [*digit_kinds, *non_digit_kinds]:
         prepared[kind] = prepare_kind(kind, args.count, args.split, images, labels)
         print(f"{kind}: prepared", file=sys.stderr)
 
@@ -119,11 +121,11 @@ def main() -> None:
             right = calibrated.argmax(axis=1) == digit_labels
             if kind == "photo":
                 photo_scores[path] = digit_mass(calibrated)
-            print(f"| {kind} | {Path(path).name} | {ece:.4f} | {sure.sum() / known.sum():.1%} | {right[sure].mean():.2%} | "
+            print(f"| {kind} | {path} | {ece:.4f} | {sure.sum() / known.sum():.1%} | {right[sure].mean():.2%} | "
                   f"{np.mean(answers == 'unsure'):.1%} | {np.mean(answers == 'not_a_digit'):.1%} | {np.mean(~found):.1%} |", flush=True)
     print("\n| non-digits | model | not a digit | unsure | refused (no digit found) | answered a digit | AUROC vs photos |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for kind in NON_DIGITS:
+    for kind in non_digit_kinds:
         for path, (predict, calibration) in readers.items():
             calibrated, answers, _, found = read(predict, calibration, prepared[kind])
             # One answer per image: refused, or its (first) digit's answer.
@@ -132,7 +134,7 @@ def main() -> None:
             # A refused image scores 0: it was not taken for a digit at all.
             scores = np.zeros(len(found))
             scores[found] = digit_mass(calibrated)
-            print(f"| {kind} | {Path(path).name} | {np.mean(image_answers == 'not_a_digit'):.1%} | "
+            print(f"| {kind} | {path} | {np.mean(image_answers == 'not_a_digit'):.1%} | "
                   f"{np.mean(image_answers == 'unsure'):.1%} | {np.mean(image_answers == 'refused'):.1%} | "
                   f"{np.mean(image_answers == 'digit'):.1%} | {auroc(photo_scores[path], scores):.4f} |", flush=True)
 

@@ -224,6 +224,7 @@ NON_DIGITS = {
     "word": "a 2-4 letter word in a Hershey script face, photographed",
     "object": "a photographed object: overlapping shaded ellipses and a rectangle",
     "doodle": "a drawn heart, house, spiral, wave, sun or cloud on a canvas",
+    "sketch": "a pencil sketch of a face, fish, tree, cup or car, photographed",
 }
 
 
@@ -250,6 +251,8 @@ def make_non_digit(kind: str, rng: np.random.Generator) -> np.ndarray:
         cv2.rectangle(ink, tuple(int(v) for v in corner), tuple(int(v) for v in corner + rng.uniform(0.2, 0.4, 2) * side),
                       float(rng.uniform(0.5, 1.0)), -1)
         return photograph(_ink_box((ink * 255).astype(np.uint8)).astype(np.float32) / 255, rng, blur=side / 100)
+    if kind == "sketch":
+        return _sketch(rng)
     # A doodle: a closed or open curve, drawn with a round brush on a canvas (as make_drawing draws).
     side = int(rng.integers(200, 400))
     t = np.linspace(0, 1, 400)
@@ -278,3 +281,40 @@ def make_non_digit(kind: str, rng: np.random.Generator) -> np.ndarray:
     canvas = np.zeros((side, side), np.uint8)
     cv2.polylines(canvas, [np.round(points).astype(np.int32)], False, 255, max(2, int(rng.uniform(0.03, 0.1) * side)), cv2.LINE_AA)
     return canvas if rng.random() < 0.5 else 255 - canvas
+
+
+def _sketch(rng: np.random.Generator) -> np.ndarray:
+    """A thin-pencil line drawing of an everyday thing, of several strokes, photographed on paper."""
+    side = 300
+    ink = np.zeros((side, side), np.float32)
+    pen = max(1, int(rng.uniform(0.01, 0.03) * side))
+    c = side // 2
+    subject = rng.integers(5)
+    if subject == 0:  # a face: head, eyes, smile
+        cv2.circle(ink, (c, c), 100, 1, pen, cv2.LINE_AA)
+        for dx in (-35, 35):
+            cv2.circle(ink, (c + dx, c - 30), 10, 1, -1, cv2.LINE_AA)
+        cv2.ellipse(ink, (c, c + 20), (50, 35), 0, 20, 160, 1, pen, cv2.LINE_AA)
+    elif subject == 1:  # a fish: body, tail, eye
+        cv2.ellipse(ink, (c - 20, c), (90, 45), 0, 0, 360, 1, pen, cv2.LINE_AA)
+        cv2.polylines(ink, [np.int32([[c + 70, c], [c + 120, c - 45], [c + 120, c + 45]])], True, 1, pen, cv2.LINE_AA)
+        cv2.circle(ink, (c - 70, c - 10), 6, 1, -1, cv2.LINE_AA)
+    elif subject == 2:  # a tree: three stacked triangles and a trunk
+        for level in range(3):
+            top, width = c - 110 + 50 * level, 50 + 25 * level
+            cv2.polylines(ink, [np.int32([[c, top], [c - width, top + 70], [c + width, top + 70]])], True, 1, pen, cv2.LINE_AA)
+        cv2.rectangle(ink, (c - 15, c + 60), (c + 15, c + 110), 1, pen, cv2.LINE_AA)
+    elif subject == 3:  # a cup with a handle and steam
+        cv2.rectangle(ink, (c - 70, c - 30), (c + 50, c + 90), 1, pen, cv2.LINE_AA)
+        cv2.ellipse(ink, (c + 50, c + 30), (35, 30), 0, -90, 90, 1, pen, cv2.LINE_AA)
+        for dx in (-40, 0):
+            ys = np.arange(c - 110, c - 40)
+            cv2.polylines(ink, [np.int32(np.stack([c + dx + 8 * np.sin(ys / 8), ys], axis=1))], False, 1, pen, cv2.LINE_AA)
+    else:  # a car: body, cabin, two wheels
+        cv2.rectangle(ink, (c - 120, c), (c + 120, c + 50), 1, pen, cv2.LINE_AA)
+        cv2.polylines(ink, [np.int32([[c - 60, c], [c - 35, c - 50], [c + 45, c - 50], [c + 70, c]])], False, 1, pen, cv2.LINE_AA)
+        for dx in (-70, 70):
+            cv2.circle(ink, (c + dx, c + 55), 25, 1, pen, cv2.LINE_AA)
+    turn = cv2.getRotationMatrix2D((c, c), rng.uniform(-15, 15), rng.uniform(0.5, 1.2))
+    ink = cv2.warpAffine(ink, turn, (side, side))
+    return photograph(_ink_box((ink * 255).astype(np.uint8)).astype(np.float32) / 255, rng, blur=1.5)

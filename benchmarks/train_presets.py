@@ -84,7 +84,8 @@ def main() -> None:
             work = Path(work)
             (work / "params.yaml").write_text(yaml.safe_dump(preset_params(overrides)))
             command = [sys.executable, str(ROOT / "stages/train.py"), str(ROOT / "data/prepared/train.npz"),
-                       str(ROOT / "data/prepared/validation.npz"), str(work / "model.keras"), str(work / "live")]
+                       str(ROOT / "data/prepared/validation.npz"), str(ROOT / "data/prepared/non_digits.npz"),
+                       str(work / "model.keras"), str(work / "live")]
             wall, reached, _ = run_timed(command, work)
             accuracy, parameters, throughput = measure_model(work / "model.keras")
             rows.append((name, accuracy, wall, reached, parameters, throughput))
