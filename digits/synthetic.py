@@ -19,7 +19,7 @@ LETTERS = "CEFHKLMNPRVWXYacefhkmnprvwx"
 PLAIN_FACES = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX,
                cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
 DRAW_SIDE = 112  # px: non-digits are drawn at 4x MNIST's size, then reduced as digits.photo reduces a digit
-NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture", "curve")
+NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture")
 
 
 def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -49,7 +49,7 @@ def non_digits(count: int, seed: int) -> np.ndarray:
     """(count, 28, 28) uint8 images in MNIST's format (white on black, 20 px box, centred by mass)
     that are not digits: an equal share of each of NON_DIGIT_KINDS."""
     rng = np.random.default_rng(seed)
-    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture, "curve": _curve}
+    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture}
     images = []
     for index in range(count):
         ink = makers[NON_DIGIT_KINDS[index % len(NON_DIGIT_KINDS)]](rng)
@@ -134,18 +134,3 @@ def _texture(rng: np.random.Generator) -> np.ndarray:
     canvas[16:-16, 16:-16] = np.where(noise[16:-16, 16:-16] > np.quantile(noise, rng.uniform(0.6, 0.85)), 255, 0)
     return canvas if canvas.any() else _scribble(rng)
 
-
-def _curve(rng: np.random.Generator) -> np.ndarray:
-    """A closed curve with lobes: a circle whose radius swings with 2 of the 3rd-7th harmonics.
-
-    Never a plain oval (a zero): each harmonic moves the radius by 15-35 %.
-    """
-    canvas, angles = _canvas(), np.linspace(0, 2 * np.pi, 200)
-    radius = np.ones_like(angles)
-    for harmonic in rng.choice(np.arange(3, 8), size=2, replace=False):
-        radius += rng.uniform(0.15, 0.35) * np.cos(harmonic * angles + rng.uniform(0, 2 * np.pi))
-    size = 40 / radius.max()
-    points = np.stack([DRAW_SIDE / 2 + size * radius * np.cos(angles) * rng.uniform(0.7, 1.0),
-                       DRAW_SIDE / 2 + size * radius * np.sin(angles)], axis=1)
-    cv2.polylines(canvas, [np.round(points).astype(np.int32)], True, 255, _pen(rng), cv2.LINE_AA)
-    return canvas
