@@ -168,14 +168,19 @@ SCRIPT_FACES = (cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX
 
 def make_script(label: int, rng: np.random.Generator) -> np.ndarray:
     """A digit in a Hershey script face (upright or italic), 40-300 px high, slanted, photographed."""
+    return photographed_script(str(label), rng)
+
+
+def photographed_script(text: str, rng: np.random.Generator) -> np.ndarray:
+    """`text` in a Hershey script face (upright or italic), 40-300 px high, slanted, photographed."""
     face = SCRIPT_FACES[rng.integers(len(SCRIPT_FACES))] | (cv2.FONT_ITALIC if rng.random() < 0.5 else 0)
     height = rng.uniform(40, 300)
     scale = cv2.getFontScaleFromHeight(face, int(height))
     thickness = max(1, int(round(height * rng.uniform(0.03, 0.12))))
-    (width, text_height), baseline = cv2.getTextSize(str(label), face, scale, thickness)
+    (width, text_height), baseline = cv2.getTextSize(text, face, scale, thickness)
     pad = thickness + int(height // 4)
     ink = np.zeros((text_height + baseline + 2 * pad, width + 2 * pad), np.uint8)
-    cv2.putText(ink, str(label), (pad, pad + text_height), face, scale, 255, thickness, cv2.LINE_AA)
+    cv2.putText(ink, text, (pad, pad + text_height), face, scale, 255, thickness, cv2.LINE_AA)
     shear = rng.uniform(-0.3, 0.3)
     slant = np.float32([[1, shear, -shear * ink.shape[0] / 2], [0, 1, 0]])
     ink = cv2.warpAffine(ink, slant, (ink.shape[1], ink.shape[0]))
@@ -220,8 +225,8 @@ def make_page(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 # objects, drawn pictures.
 SCRIPT_LETTERS = "ACEFHKMNPRVWXYacefhkmnprvwx"  # as in digits.synthetic: no letter a person would read as a digit
 NON_DIGITS = {
-    "letter": "a letter in a Hershey script face, photographed",
-    "word": "a 2-4 letter word in a Hershey script face, photographed",
+    "letter": "a letter in a Hershey script face, slanted, photographed",
+    "word": "a 2-4 letter word in a Hershey script face, slanted, photographed",
     "object": "a photographed object: overlapping shaded ellipses and a rectangle",
     "doodle": "a drawn heart, house, spiral, wave, sun or cloud on a canvas",
     "sketch": "a pencil sketch of a face, fish, tree, cup or car, photographed",
@@ -230,16 +235,8 @@ NON_DIGITS = {
 
 def make_non_digit(kind: str, rng: np.random.Generator) -> np.ndarray:
     if kind in ("letter", "word"):
-        text = "".join(SCRIPT_LETTERS[i] for i in rng.integers(len(SCRIPT_LETTERS), size=1 if kind == "letter" else int(rng.integers(2, 5))))
-        face = SCRIPT_FACES[rng.integers(len(SCRIPT_FACES))] | (cv2.FONT_ITALIC if rng.random() < 0.5 else 0)
-        height = rng.uniform(40, 300)
-        scale = cv2.getFontScaleFromHeight(face, int(height))
-        thickness = max(1, int(round(height * rng.uniform(0.03, 0.12))))
-        (width, text_height), baseline = cv2.getTextSize(text, face, scale, thickness)
-        pad = thickness + int(height // 4)
-        ink = np.zeros((text_height + baseline + 2 * pad, width + 2 * pad), np.uint8)
-        cv2.putText(ink, text, (pad, pad + text_height), face, scale, 255, thickness, cv2.LINE_AA)
-        return photograph(_ink_box(ink).astype(np.float32) / 255, rng, blur=height / 60)
+        length = 1 if kind == "letter" else int(rng.integers(2, 5))
+        return photographed_script("".join(SCRIPT_LETTERS[i] for i in rng.integers(len(SCRIPT_LETTERS), size=length)), rng)
     if kind == "object":
         side = int(rng.integers(150, 400))
         ink = np.zeros((side, side), np.float32)

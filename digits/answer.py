@@ -46,8 +46,13 @@ def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[di
 
 def describe(scores: np.ndarray) -> dict:
     top3 = np.argsort(-scores)[:3]
-    return {"digit": int(top3[0]), "confidence": round(float(scores[top3[0]]), 4),
-            "top3": [{"digit": int(d), "confidence": round(float(scores[d]), 4)} for d in top3]}
+    return {"digit": int(top3[0]), "confidence": _down(scores[top3[0]]),
+            "top3": [{"digit": int(d), "confidence": _down(scores[d])} for d in top3]}
+
+
+def _down(probability: float) -> float:
+    """Four decimals, rounded down: a calibrated 0.99996 is not a certainty, and must not print as 1.0."""
+    return math.floor(float(probability) * 10_000) / 10_000
 
 
 def as_record(image: str, answers: list[dict], multi: bool) -> dict:

@@ -121,9 +121,10 @@ def plot_calibration(table: list[dict], coverage: np.ndarray, accuracy: np.ndarr
     for row in filled:
         left.annotate(f"{row['count']}", (row["low"] + width / 2, 0.01), ha="center", va="bottom", fontsize=7,
                       color="white", rotation=90)
-    left.set(xlim=(0, 1), ylim=(0, 1.08), xlabel="Calibrated confidence", ylabel="Accuracy",
+    # Headroom above 1 for the legend, clear of the bars and dots.
+    left.set(xlim=(0, 1), ylim=(0, 1.32), yticks=np.linspace(0, 1, 6), xlabel="Calibrated confidence", ylabel="Accuracy",
              title="Reliability (test digits per bin in the bars)")
-    left.legend(loc="upper left", fontsize=8, frameon=False)
+    left.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
     right.plot(coverage, 100 * accuracy, color="#4c72b0")
     right.axvline(0.95, color="grey", linestyle="--", linewidth=1)
     at = accuracy[max(0, int(np.ceil(0.95 * len(accuracy))) - 1)]

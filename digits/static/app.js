@@ -130,7 +130,8 @@ function showAnswer(reply) {
   answer.dataset.kind = reply.answer;
   if (reply.answer === "digit") {
     answer.textContent = reply.number ?? String(reply.digit);
-    confidence.textContent = `confidence ${(100 * reply.confidence).toFixed(1)}%`;
+    // Rounded down, as the command line does: an answer that can be wrong never reads 100.0%.
+    confidence.textContent = `confidence ${(Math.floor(1000 * reply.confidence) / 10).toFixed(1)}%`;
   } else if (reply.answer === "unsure") {
     const [first, second] = reply.top3;
     answer.textContent = reply.number
@@ -145,7 +146,7 @@ function showAnswer(reply) {
   bars.replaceChildren(...reply.probabilities.map((p, digit) => {
     const row = document.createElement("li");
     if (digit === reply.digit) row.className = "best";
-    row.innerHTML = `<span>${digit}</span><span class="bar" style="width:${(100 * p).toFixed(1)}%"></span><span>${(100 * p).toFixed(1)}%</span>`;
+    row.innerHTML = `<span>${digit}</span><span class="bar" style="width:${(100 * p).toFixed(1)}%"></span><span>${(Math.floor(1000 * p) / 10).toFixed(1)}%</span>`;
     return row;
   }));
   seen.replaceChildren(...reply.seen.map((png, i) => {
