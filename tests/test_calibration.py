@@ -78,3 +78,12 @@ def test_load_calibration_checks_it_belongs_to_the_model(tmp_path):
     calibration_path(model).write_text(json.dumps({"temperature": 1}))
     with pytest.raises(DigitsError, match="not a calibration file"):
         load_calibration(model)
+
+
+def test_a_keras_model_beside_the_litert_calibration_is_pointed_to_the_tflite(tmp_path):
+    litert, keras_model = tmp_path / "model.tflite", tmp_path / "model.keras"
+    litert.write_bytes(b"exported")
+    keras_model.write_bytes(b"trained")
+    save_calibration(calibration_path(litert), Calibration(1.0, 0.9, 0.5, file_sha256(litert)))
+    with pytest.raises(DigitsError, match="fitted to the LiteRT export, not to .*model.keras; pass --model .*model.tflite"):
+        load_calibration(keras_model)
