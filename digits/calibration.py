@@ -59,8 +59,8 @@ def load_calibration(model_path: str | os.PathLike) -> Calibration:
     except (OSError, ValueError, TypeError) as error:
         raise DigitsError(f"{path}: not a calibration file ({str(error).splitlines()[0]}); run `dvc repro`") from None
     if calibration.model_sha256 != file_sha256(model_path):
-        if Path(model_path).suffix == ".keras":
-            litert = Path(model_path).with_suffix(".tflite")
+        litert = Path(model_path).with_suffix(".tflite")
+        if Path(model_path).suffix == ".keras" and litert.is_file() and calibration.model_sha256 == file_sha256(litert):
             raise DigitsError(f"{path}: fitted to the LiteRT export, not to {model_path}; pass --model {litert}")
         raise DigitsError(f"{path}: fitted to another version of {model_path} (stale); run `dvc repro` to refit it")
     return calibration
