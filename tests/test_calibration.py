@@ -87,3 +87,14 @@ def test_a_keras_model_beside_the_litert_calibration_is_pointed_to_the_tflite(tm
     save_calibration(calibration_path(litert), Calibration(1.0, 0.9, 0.5, file_sha256(litert)))
     with pytest.raises(DigitsError, match="fitted to the LiteRT export, not to .*model.keras; pass --model .*model.tflite"):
         load_calibration(keras_model)
+
+
+def test_views_made_on_every_core_are_those_made_in_order():
+    from digits.calibration import views_of_mnist_digits
+    from digits.photo import mnist_views
+    from tests.conftest import synthetic_mnist
+
+    images, _ = synthetic_mnist(600, seed=5)  # enough to use worker processes
+    parallel = views_of_mnist_digits(images)
+    assert len(parallel) == 600
+    assert all((views == mnist_views(image)).all() for views, image in zip(parallel, images))
