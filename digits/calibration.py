@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -20,12 +19,10 @@ import numpy as np
 from digits.errors import DigitsError
 from digits.files import write_text_atomic
 from digits.images import ImageError
+from digits.parallel import on_every_core
 from digits.photo import mnist_views, prepare_digit
 from digits.predictor import Predict, read_views
 from digits.synthetic import photographed_digit
-
-ANSWERS = ("digit", "unsure", "not_a_digit")
-
 
 @dataclass(frozen=True)
 class Calibration:
@@ -33,6 +30,9 @@ class Calibration:
     min_confidence: float  # answer "digit" when the calibrated top probability reaches this, else "unsure"
     min_digit_mass: float  # answer "not_a_digit" when the two likeliest digits together hold less than this
     model_sha256: str  # the model file this was fitted to
+
+
+PARALLEL_FROM = 500  # digits: fewer are prepared in this process (about 1-8 ms each)
 
 
 def calibration_path(model_path: str | os.PathLike) -> Path:
@@ -140,7 +140,7 @@ def number_answer(kinds: list[str]) -> str:
 
 def views_of_mnist_digits(images: np.ndarray) -> list[np.ndarray]:
     """mnist_views of each image (about 1 ms each), on every core."""
-    return _on_every_core(mnist_views, list(images))
+    return on_every_core(mnist_views, list(images), fewest=PARALLEL_FROM)
 
 
 def read_as_predict_does(predict: Predict, images: np.ndarray, photos: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -154,7 +154,7 @@ def read_as_predict_does(predict: Predict, images: np.ndarray, photos: int, seed
     clean = read_views(predict, views_of_mnist_digits(images))
     rng = np.random.default_rng(seed)
     # Photographed in order from one generator (cheap); prepared on every core (about 8 ms each).
-    prepared = _on_every_core(_photo_views, [photographed_digit(image, rng) for image in images[:photos]])
+    prepared = on_every_core(_photo_views, [photographed_digit(image, rng) for image in images[:photos]], fewest=PARALLEL_FROM)
     kept = [index for index, views in enumerate(prepared) if views is not None]
     views = [prepared[index] for index in kept]
     return clean, read_views(predict, views) if views else np.zeros((0, 10)), np.array(kept, dtype=np.int64)
@@ -165,14 +165,6 @@ def _photo_views(photo: np.ndarray) -> np.ndarray | None:
         return prepare_digit(photo, views=True)
     except ImageError:
         return None
-
-
-def _on_every_core(function, items: list) -> list:
-    """[function(item) ...], in worker processes when there are enough items to pay for starting them."""
-    if len(items) < 500 or (os.cpu_count() or 1) == 1:
-        return [function(item) for item in items]
-    with ProcessPoolExecutor() as pool:
-        return list(pool.map(function, items, chunksize=max(1, len(items) // (8 * (os.cpu_count() or 1)))))
 
 
 def fit_calibration(probabilities: np.ndarray, labels: np.ndarray, risk: float, not_a_digit_share: float,

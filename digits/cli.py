@@ -13,20 +13,19 @@ import argparse
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-import cv2
 import numpy as np
 
 from digits.answer import as_record, as_sentence, describe_all, load_reader, prepare_or_error
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
+from digits.parallel import on_every_core
 from digits.predictor import read_views
 from digits.quiet import VERBOSE
 
 DEFAULT_MODEL = "models/model.tflite"
-PARALLEL_FROM = 32  # images: below this, starting worker processes costs more than it saves
+PARALLEL_FROM = 32  # images: fewer are prepared in this process (worker processes cost more than they save)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,14 +106,7 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     predict, calibration = load_reader(model_path, *thresholds)
 
     prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
-    if len(images) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        # Each worker prepares whole images; OpenCV's own threads would only contend with them.
-        # (Set before forking: changing it inside a forked child can deadlock.)
-        cv2.setNumThreads(1)
-        with ProcessPoolExecutor() as pool:
-            prepared = list(pool.map(prepare, images, chunksize=16))
-    else:
-        prepared = [prepare(path) for path in images]
+    prepared = on_every_core(prepare, images, fewest=PARALLEL_FROM)
 
     # One batched inference over every view of every digit of every image.
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]

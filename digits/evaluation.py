@@ -136,7 +136,7 @@ def risk_coverage(labels: np.ndarray, probabilities: np.ndarray) -> tuple[np.nda
 
 def accuracy_at_coverage(labels: np.ndarray, probabilities: np.ndarray, coverage: float) -> float:
     """Accuracy on the `coverage` share of images the model is surest of."""
-    covered, accuracy = risk_coverage(labels, probabilities)
+    _, accuracy = risk_coverage(labels, probabilities)
     return float(accuracy[max(0, int(np.ceil(coverage * len(labels))) - 1)])
 
 

@@ -107,8 +107,9 @@ def plot_training_curves(history: dict[str, dict[str, list[float]]]) -> Figure:
     return figure
 
 
-def plot_calibration(table: list[dict], coverage: np.ndarray, accuracy: np.ndarray) -> Figure:
-    """Reliability diagram (accuracy against confidence per bin, bars sized by images) beside the risk-coverage curve."""
+def plot_calibration(table: list[dict], coverage: np.ndarray, accuracy: np.ndarray, accuracy_at_95: float) -> Figure:
+    """Reliability diagram (accuracy against confidence per bin, the image count in each bar) beside the
+    risk-coverage curve, marked at 95 % coverage."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
     filled = [row for row in table if row["count"]]
     width = table[0]["high"] - table[0]["low"]
@@ -119,16 +120,16 @@ def plot_calibration(table: list[dict], coverage: np.ndarray, accuracy: np.ndarr
     left.plot([row["low"] + width / 2 for row in filled], [row["confidence"] for row in filled], "o", color="#dd8452",
               markersize=4, label="mean confidence in the bin")
     for row in filled:
+        # Inside the bar, or above the axis where the bar is too short to hold it (no digit right).
         left.annotate(f"{row['count']}", (row["low"] + width / 2, 0.01), ha="center", va="bottom", fontsize=7,
-                      color="white", rotation=90)
+                      color="white" if row["accuracy"] > 0.1 else "black", rotation=90)
     # Headroom above 1 for the legend, clear of the bars and dots.
     left.set(xlim=(0, 1), ylim=(0, 1.32), yticks=np.linspace(0, 1, 6), xlabel="Calibrated confidence", ylabel="Accuracy",
              title="Reliability (test digits per bin in the bars)")
     left.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
     right.plot(coverage, 100 * accuracy, color="#4c72b0")
     right.axvline(0.95, color="grey", linestyle="--", linewidth=1)
-    at = accuracy[max(0, int(np.ceil(0.95 * len(accuracy))) - 1)]
-    right.annotate(f"{at:.2%} at 95 % coverage", (0.95, 100 * at), xytext=(-10, -25), textcoords="offset points",
+    right.annotate(f"{accuracy_at_95:.2%} at 95 % coverage", (0.95, 100 * accuracy_at_95), xytext=(-10, -25), textcoords="offset points",
                    ha="right", fontsize=8, arrowprops={"arrowstyle": "-", "color": "grey"})
     right.set(xlim=(0, 1.01), ylim=(max(90.0, 100 * accuracy.min() - 0.5), 100.05),
               xlabel="Coverage (share answered, surest first)", ylabel="Accuracy of the answered (%)", title="Risk-coverage")

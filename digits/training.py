@@ -11,10 +11,10 @@ import numpy as np
 
 from digits.augment import random_augmentation
 from digits.backend import keras, tf
+from digits.models import NUM_CLASSES
 from digits.params import TrainParams
 
 MAX_STEPS_PER_EXECUTION = 20
-NUM_CLASSES = 10
 NON_DIGIT = -1  # the label of an image that is not a digit (outlier exposure)
 
 
@@ -82,9 +82,7 @@ class DigitAccuracy(keras.metrics.Mean):
         return super().update_state(keras.ops.cast(right, "float32"), sample_weight=keras.ops.cast(is_digit, "float32"))
 
 
-def with_non_digits(
-    train: tuple[np.ndarray, np.ndarray], non_digits: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def with_non_digits(train: tuple[np.ndarray, np.ndarray], non_digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The training split with the non-digit images added, labelled NON_DIGIT."""
     images = np.concatenate([train[0], non_digits])
     labels = np.concatenate([train[1].astype(np.int64), np.full(len(non_digits), NON_DIGIT)])
@@ -110,7 +108,6 @@ def make_dataset(
     fixed by the seed. No prefetch: the gather is cheap, and a prefetching iterator made fit()
     wait about 7 s at the end for its background thread (measured with a small CNN).
     """
-    has_non_digits = bool(np.any(labels == NON_DIGIT))
     flat = labels == NON_DIGIT
     weights = tf.constant(np.where(flat, non_digit_weight, 1.0), tf.float32)
     targets = tf.where(flat[:, None], 1 / NUM_CLASSES, tf.one_hot(np.maximum(labels, 0), NUM_CLASSES))
@@ -118,7 +115,7 @@ def make_dataset(
     indices = tf.data.Dataset.range(len(images))
     if shuffle_seed is not None:
         indices = indices.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    if has_non_digits:
+    if flat.any():
         batches = indices.batch(batch_size).map(lambda batch: (tf.gather(images, batch), tf.gather(targets, batch), tf.gather(weights, batch)))
     else:
         batches = indices.batch(batch_size).map(lambda batch: (tf.gather(images, batch), tf.gather(targets, batch)))

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     write_rows(args.calibration_dir / "reliability.csv", [row for row in table if row["count"]])
     write_rows(args.calibration_dir / "risk_coverage.csv",
                [{"coverage": float(coverage[i]), "accuracy": float(accuracy[i])} for i in points])
-    save_figure(plot_calibration(table, coverage, accuracy), args.calibration_figure)
+    save_figure(plot_calibration(table, coverage, accuracy, metrics["accuracy_at_95_coverage"]), args.calibration_figure)
 
     # Where the errors are, and the digits the model gets wrong, most confident first.
     save_figure(plot_confusion_matrix(confusion_matrix(labels, predictions)), args.confusion_figure)

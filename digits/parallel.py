@@ -1,0 +1,22 @@
+"""Run one function over many items on every core: image preparation is CPU-bound Python and OpenCV."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+import cv2
+
+
+def on_every_core(function: Callable, items: list, fewest: int) -> list:
+    """[function(item) for item in items], in worker processes when there are at least `fewest` items
+    (below that, starting the processes costs more than it saves) and more than one core."""
+    cores = os.cpu_count() or 1
+    if len(items) < fewest or cores == 1:
+        return [function(item) for item in items]
+    # Each worker takes whole items; OpenCV's own threads would only contend with them.
+    # (Set before forking: changing it inside a forked child can deadlock.)
+    cv2.setNumThreads(1)
+    with ProcessPoolExecutor() as pool:
+        return list(pool.map(function, items, chunksize=max(1, min(16, len(items) // (8 * cores)))))
