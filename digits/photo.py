@@ -171,8 +171,8 @@ def extremes(image: np.ndarray) -> tuple[float, float]:
 
 def ranked(pixels: np.ndarray, ranks: list[int]) -> list[float]:
     """The values at `ranks` (from 0) of uint8 pixels in sorted order, read off their histogram
-    (several times faster than sorting or partitioning them)."""
-    counts = cv2.calcHist([np.ascontiguousarray(pixels).reshape(-1, 1)], [0], None, [256], [0, 256]).ravel()
+    (several times faster than sorting or partitioning them; as one row, since OpenCV pays per row)."""
+    counts = cv2.calcHist([np.ascontiguousarray(pixels).reshape(1, -1)], [0], None, [256], [0, 256]).ravel()
     return [float(value) for value in np.searchsorted(np.cumsum(counts), np.asarray(ranks) + 1)]
 
 
@@ -227,6 +227,8 @@ def remove_clutter(mask: np.ndarray) -> np.ndarray:
     keep = (areas >= SPECK_FRACTION * areas.max()) & ~strip
     if (keep & ~band).any():
         keep &= ~band & (areas >= SPECK_FRACTION * areas[~band].max())
+    if keep.all():
+        return mask
     kept = np.zeros(count, np.uint8)  # component label -> 255 if kept (label 0 is the background)
     kept[1:][keep] = 255
     return kept[labels]
@@ -242,19 +244,25 @@ def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.
 
 def ruled_lines(mask: np.ndarray) -> np.ndarray:
     """Straight runs of ink spanning most of the page and far longer than thick: ruled lines, margins."""
-    height, width = mask.shape
     found = np.zeros_like(mask)
-    for axis, length in ((1, width), (0, height)):
-        kernel = (max(3, length // 2), 1) if axis == 1 else (1, max(3, length // 2))
-        runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+    for lines, along_axis in ((mask, 1), (mask.T, 0)):  # rows, then columns (as rows of the transpose)
+        length = lines.shape[1]
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, length // 2), 1))
+        # An opening along a row sees that row alone, and a run of half the row needs that much
+        # ink in it: only such rows are opened (most images have none; the opening is the costly step).
+        candidates = np.flatnonzero(np.count_nonzero(lines, axis=1) >= kernel.shape[1])
+        if len(candidates) == 0:
+            continue
+        runs = np.zeros_like(lines)
+        runs[candidates] = cv2.morphologyEx(np.ascontiguousarray(lines[candidates]), cv2.MORPH_OPEN, kernel)
         if not runs.any():
             continue
-        count, labels, stats, _ = label_components(runs)
+        count, labels, stats, _ = label_components(np.ascontiguousarray(runs))
         for index in range(1, count):
-            along = stats[index, cv2.CC_STAT_WIDTH if axis == 1 else cv2.CC_STAT_HEIGHT]
-            across = stats[index, cv2.CC_STAT_HEIGHT if axis == 1 else cv2.CC_STAT_WIDTH]
+            along, across = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
             if along >= LINE_SPAN * length and along >= LINE_ASPECT * across:
-                found[labels == index] = 255
+                line = labels == index
+                found[line if along_axis == 1 else line.T] = 255
     return found
 
 
@@ -380,8 +388,17 @@ def fit_box(digit: np.ndarray) -> np.ndarray:
     size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
     digit = cv2.resize(digit, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     # Strokes are saturated in MNIST: stretch the ink's brightness so that its cores reach 255.
-    digit = np.clip(digit * 255 / max(1.0, np.percentile(digit[digit > 0], 90)), 0, 255)
+    digit = np.clip(digit * 255 / max(1.0, top_decile(digit[digit > 0])), 0, 255)
     return np.round(digit).astype(np.uint8)
+
+
+def top_decile(values: np.ndarray) -> float:
+    """np.percentile(values, 90), interpolated as it does, from a partial sort: ten times faster on a digit's pixels."""
+    position = 0.9 * (values.size - 1)
+    low = int(position)
+    high = min(low + 1, values.size - 1)
+    part = np.partition(values, [low, high])
+    return float(part[low] + (part[high] - part[low]) * (position - low))
 
 
 def normalize_stroke_width(digit: np.ndarray, strokes: np.ndarray) -> np.ndarray:
