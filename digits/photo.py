@@ -245,24 +245,27 @@ def label_components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.
 def ruled_lines(mask: np.ndarray) -> np.ndarray:
     """Straight runs of ink spanning most of the page and far longer than thick: ruled lines, margins."""
     found = np.zeros_like(mask)
-    for lines, along_axis in ((mask, 1), (mask.T, 0)):  # rows, then columns (as rows of the transpose)
-        length = lines.shape[1]
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, length // 2), 1))
+    for axis in (1, 0):  # along rows, then along columns
+        length = mask.shape[axis]
+        run = max(3, length // 2)
         # An opening along a row sees that row alone, and a run of half the row needs that much
         # ink in it: only such rows are opened (most images have none; the opening is the costly step).
-        candidates = np.flatnonzero(np.count_nonzero(lines, axis=1) >= kernel.shape[1])
+        ink = cv2.reduce(mask, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() // 255
+        candidates = np.flatnonzero(ink >= run)
         if len(candidates) == 0:
             continue
-        runs = np.zeros_like(lines)
-        runs[candidates] = cv2.morphologyEx(np.ascontiguousarray(lines[candidates]), cv2.MORPH_OPEN, kernel)
+        lines = (candidates, slice(None)) if axis == 1 else (slice(None), candidates)
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1) if axis == 1 else (1, run))
+        runs = np.zeros_like(mask)
+        runs[lines] = cv2.morphologyEx(np.ascontiguousarray(mask[lines]), cv2.MORPH_OPEN, kernel)
         if not runs.any():
             continue
-        count, labels, stats, _ = label_components(np.ascontiguousarray(runs))
+        count, labels, stats, _ = label_components(runs)
         for index in range(1, count):
-            along, across = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
+            along = stats[index, cv2.CC_STAT_WIDTH if axis == 1 else cv2.CC_STAT_HEIGHT]
+            across = stats[index, cv2.CC_STAT_HEIGHT if axis == 1 else cv2.CC_STAT_WIDTH]
             if along >= LINE_SPAN * length and along >= LINE_ASPECT * across:
-                line = labels == index
-                found[line if along_axis == 1 else line.T] = 255
+                found[labels == index] = 255
     return found
 
 
