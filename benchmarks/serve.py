@@ -8,7 +8,7 @@ Needs data/prepared/test.npz and the model (run `dvc repro` first). The images a
 - server time per drawn digit (the response's `server_ms`: reading the upload, preparation, views, model);
 - HTTP round trip, one client, sequential requests;
 - throughput with N concurrent clients (keep-alive connections), and the errors seen;
-- the server's resident memory after a warm-up and after all the requests (Linux /proc);
+- the resident memory of the server and its reader processes after a warm-up and after all the requests (Linux /proc);
 - with Chromium installed, pen lifted -> answer on screen in the page (its own timing);
 - the page's weight.
 """
@@ -68,10 +68,13 @@ def p95(values: list[float]) -> float:
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the server's image readers), Linux /proc."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            total += int(line.split()[1]) / 1024
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return total + sum(rss_mb(int(child)) for child in children)
 
 
 def concurrent(port: int, pictures: list[bytes], clients: int, total: int) -> tuple[float, int]:

@@ -32,9 +32,9 @@ def prepare_or_error(image: Image, multi: bool, debug_dir: str | None = None) ->
 
 
 def load_reader(model_path: str | os.PathLike, min_confidence: float | None = None,
-                min_digit_mass: float | None = None) -> tuple[Predict, Calibration]:
-    """The model and its calibration (either threshold overridden), or one clear error about either."""
-    predict = load_predictor(model_path)
+                min_digit_mass: float | None = None, threads: int | None = None) -> tuple[Predict, Calibration]:
+    """The model (on `threads` threads) and its calibration (either threshold overridden), or one clear error about either."""
+    predict = load_predictor(model_path, threads)
     return predict, with_thresholds(load_calibration(model_path), min_confidence, min_digit_mass)
 
 

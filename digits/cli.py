@@ -3,7 +3,7 @@
 digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] [--min-confidence P] [--min-digit-mass P] PATH...
 digits pr-report --base REV [--out DIR] [--pull-request N]
 digits pr-comment DIR [--head-sha SHA]
-digits serve [--model M] [--host H] [--port P]
+digits serve [--model M] [--host H] [--port P] [--workers N]
 digits plots-template PATH
 """
 
@@ -57,6 +57,8 @@ def program(argv: list[str] | None) -> int:
     serve.add_argument("--model", default=DEFAULT_MODEL, help=f"a .tflite model with its .calibration.json beside it (default: {DEFAULT_MODEL})")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="processes reading images, each with the model loaded once (default: one per core)")
     template = commands.add_parser("plots-template", help="write an HTML template with which `dvc plots show/diff` draw offline")
     template.add_argument("path", metavar="PATH", help="e.g. dvc_plots_offline.html; then: dvc plots show --html-template PATH")
     args = parser.parse_args(argv)
@@ -74,7 +76,7 @@ def program(argv: list[str] | None) -> int:
         print(post_comment(args.report_dir, args.head_sha))
         return 0
     if args.command == "serve":
-        return run_server(args.model, args.host, args.port)
+        return run_server(args.model, args.host, args.port, args.workers)
     if args.command == "plots-template":
         from digits.offline_plots import write_plots_template
 
@@ -84,12 +86,14 @@ def program(argv: list[str] | None) -> int:
     return run_predict(args.paths, args.model, args.json, args.multi, args.debug_dir, (args.min_confidence, args.min_digit_mass))
 
 
-def run_server(model_path: str, host: str, port: int) -> int:
+def run_server(model_path: str, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from digits.server import create_app
 
-    app = create_app(model_path)  # a missing model is the usual one-line error, before listening
+    if workers < 1:
+        raise DigitsError(f"--workers {workers}: expected 1 or more")
+    app = create_app(model_path, workers)  # a missing model is the usual one-line error, before listening
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"digits serve: warning: listening on {host}: other machines can send images to it", file=sys.stderr)
     print(f"digits serve: http://{host}:{port}/ (model {model_path}; Ctrl-C stops)", flush=True)

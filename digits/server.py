@@ -1,5 +1,5 @@
 """`digits serve`: a page to draw or upload a digit, and the JSON API behind it, reading images as
-`digits predict` does with the model loaded once.
+`digits predict` does, in worker processes that each load the model once.
 
 POST /api/predict takes a multipart field `image` (and `?multi=true`) and answers with the JSON
 object `digits predict --json` prints, plus all ten probabilities, the 28x28 images the model saw
@@ -9,16 +9,20 @@ Uploads stay in memory and are refused past MAX_UPLOAD_BYTES while they arrive.
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import threading
+import multiprocessing
+import os
+import signal
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import cv2
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
@@ -43,12 +47,25 @@ class InMemoryParser(MultiPartParser):
     spool_max_size = MAX_UPLOAD_BYTES + 1
 
 
-def create_app(model_path: str | Path) -> FastAPI:
-    """The app, with the model loaded (a missing or unreadable model raises DigitsError here, at start)."""
-    predict, calibration = load_reader(model_path)
-    predict = serialised(predict)
+def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
+    """The app, reading images in `workers` processes (default: one per core), each with the model
+    loaded once. A missing or unreadable model raises DigitsError here, at start."""
+    load_reader(model_path)  # the one-line error, before any process starts
+    workers = workers or os.cpu_count() or 1
+    # Images are prepared and read in worker processes, not threads: preparation is mostly Python,
+    # and in one process the GIL holds it to about one core (150 against 250 requests/s on 2
+    # cores, benchmarks/serve.py). Spawned, not forked: the server may already run threads.
+    readers = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), initializer=start_reader, initargs=(str(model_path),))
+    for _ in range(workers):  # start every worker now (each takes about a second), not at the first requests
+        readers.submit(int)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        readers.shutdown(cancel_futures=True)
+
     # No /docs: FastAPI's docs page loads its scripts from a CDN, and the page must work offline.
-    app = FastAPI(title="digits", docs_url=None, redoc_url=None)
+    app = FastAPI(title="digits", docs_url=None, redoc_url=None, lifespan=lifespan)
 
     @app.get("/api/health")
     def health() -> dict:
@@ -73,7 +90,7 @@ def create_app(model_path: str | Path) -> FastAPI:
             return error(400, "expected multipart/form-data with an `image` field")
         upload = Upload(await image.read(), image.filename or "upload")
         try:
-            record = await run_in_threadpool(answer, predict, calibration, upload, multi)
+            record = await asyncio.get_running_loop().run_in_executor(readers, answer_in_worker, upload, multi)
         except ImageError as problem:
             return error(next(code for kind, code in STATUS if isinstance(problem, kind)), str(problem))
         record["server_ms"] = round(1000 * (time.perf_counter() - start), 1)
@@ -84,16 +101,22 @@ def create_app(model_path: str | Path) -> FastAPI:
     return app
 
 
-def serialised(predict: Predict) -> Predict:
-    """One model call at a time: requests are prepared in parallel threads, but a LiteRT interpreter
-    must not be entered from two threads at once."""
-    lock = threading.Lock()
+# A worker process's model and calibration, loaded once by start_reader.
+reader: tuple[Predict, Calibration] | None = None
 
-    def locked(images: np.ndarray) -> np.ndarray:
-        with lock:
-            return predict(images)
 
-    return locked
+def start_reader(model_path: str) -> None:
+    global reader
+    # Ctrl-C reaches every process of the terminal's group: the server stops, and then stops its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One request per worker at a time: OpenCV's and LiteRT's own threads on so small an image
+    # cost twice the CPU time for no gain in latency.
+    cv2.setNumThreads(1)
+    reader = load_reader(model_path, threads=1)
+
+
+def answer_in_worker(upload: Upload, multi: bool) -> dict:
+    return answer(*reader, upload, multi)
 
 
 def answer(predict: Predict, calibration: Calibration, upload: Upload, multi: bool) -> dict:

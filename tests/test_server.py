@@ -2,6 +2,7 @@
 
 import base64
 import json
+import multiprocessing
 import signal
 import socket
 import subprocess
@@ -110,6 +111,22 @@ def test_serve_with_a_missing_model_is_one_line_before_listening(run_cli, tmp_pa
     status, out, err = run_cli("serve", "--model", str(tmp_path / "none.tflite"))
     assert status == 1 and out == ""
     assert err == f"digits: error: {tmp_path / 'none.tflite'}: no trained model; run `dvc repro` in the project first, or pass --model PATH\n"
+
+
+def test_serve_needs_at_least_one_worker(run_cli, model_path):  # noqa: F811
+    status, out, err = run_cli("serve", "--model", model_path, "--workers", "0")
+    assert status == 1 and out == ""
+    assert err == "digits: error: --workers 0: expected 1 or more\n"
+
+
+def test_images_are_read_by_worker_processes_that_stop_with_the_server(model_path):  # noqa: F811
+    before = set(multiprocessing.active_children())
+    with TestClient(create_app(model_path, workers=2)) as client:  # `with`: the app's start and stop run
+        workers = set(multiprocessing.active_children()) - before
+        records = [post(client, png(photo_of_digit(7))).json() for _ in range(4)]
+        assert len(workers) == 2 and all(worker.is_alive() for worker in workers)
+    assert all(record["digit"] in range(10) and record["answer"] for record in records)
+    assert not any(worker.is_alive() for worker in workers)
 
 
 def test_serve_warns_off_this_machine_and_stops_cleanly_on_ctrl_c(model_path):  # noqa: F811
