@@ -62,11 +62,12 @@ def test_auto_and_off_stay_on_one_device_without_several_gpus():
 
 def test_each_epoch_runs_exactly_its_steps_so_the_schedule_ends_with_training():
     from digits.models import build_model
-    from digits.training import steps_per_execution, train_model
+    from digits.training import epoch_layout, train_model
     from tests.conftest import synthetic_mnist
     from tests.test_models import params_with
 
-    assert [steps_per_execution(n) for n in (2, 20, 215, 430, 431)] == [2, 20, 5, 10, 1]
+    # (steps per epoch, per call): whole calls, at least 8 steps each once an epoch is longer than 20.
+    assert [epoch_layout(n) for n in (2, 20, 215, 239, 430, 477)] == [(2, 2), (20, 20), (216, 18), (240, 20), (430, 10), (477, 9)]
     params = params_with(hidden_units=(8,), epochs=3, batch_size=128)
     images, labels = synthetic_mnist(300, seed=0)  # 3 steps per epoch
     model = build_model(params)
