@@ -17,6 +17,7 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -52,12 +53,7 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
     loaded once. A missing or unreadable model raises DigitsError here, at start."""
     load_reader(model_path)  # the one-line error, before any process starts
     workers = workers or os.cpu_count() or 1
-    # Images are prepared and read in worker processes, not threads: preparation is mostly Python,
-    # and in one process the GIL holds it to about one core (150 against 250 requests/s on 2
-    # cores, benchmarks/serve.py). Spawned, not forked: the server may already run threads.
-    readers = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), initializer=start_reader, initargs=(str(model_path),))
-    for _ in range(workers):  # start every worker now (each takes about a second), not at the first requests
-        readers.submit(int)
+    readers = start_readers(model_path, workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,6 +69,7 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
 
     @app.post("/api/predict")
     async def predict_image(request: Request, multi: bool = False) -> JSONResponse:
+        nonlocal readers
         start = time.perf_counter()
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
@@ -89,10 +86,18 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
         if not isinstance(image, UploadFile):
             return error(400, "expected multipart/form-data with an `image` field")
         upload = Upload(await image.read(), image.filename or "upload")
+        used = readers
         try:
-            record = await asyncio.get_running_loop().run_in_executor(readers, answer_in_worker, upload, multi)
+            record = await asyncio.get_running_loop().run_in_executor(used, answer_in_worker, upload, multi)
         except ImageError as problem:
             return error(next(code for kind, code in STATUS if isinstance(problem, kind)), str(problem))
+        except BrokenProcessPool:
+            # A reader died (killed, or a crash inside a native library): this request fails, the
+            # server stays up, and new readers take the next ones (once, however many requests saw it).
+            if readers is used:
+                used.shutdown(wait=False)
+                readers = start_readers(model_path, workers)
+            return error(500, "the image reader stopped unexpectedly; please send the image again")
         record["server_ms"] = round(1000 * (time.perf_counter() - start), 1)
         return JSONResponse(record)
 
@@ -101,15 +106,28 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
     return app
 
 
-# A worker process's model and calibration, loaded once by start_reader.
+def start_readers(model_path: str | Path, workers: int) -> ProcessPoolExecutor:
+    """`workers` reader processes, started now (each takes about a second), not at the first requests.
+
+    Images are prepared and read in processes, not threads: preparation is mostly Python, and in
+    one process the GIL holds it to about one core (150 against 220-259 requests/s on 2 cores,
+    docs/serving.md). Spawned, not forked: the server may already run threads.
+    """
+    readers = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), initializer=start_reader, initargs=(str(model_path),))
+    for _ in range(workers):
+        readers.submit(int)
+    return readers
+
+
+# A reader process's model and calibration, loaded once by start_reader.
 reader: tuple[Predict, Calibration] | None = None
 
 
 def start_reader(model_path: str) -> None:
     global reader
-    # Ctrl-C reaches every process of the terminal's group: the server stops, and then stops its workers.
+    # Ctrl-C reaches every process of the terminal's group: the server stops, and then stops its readers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # One request per worker at a time: OpenCV's and LiteRT's own threads on so small an image
+    # One request per reader at a time: OpenCV's and LiteRT's own threads on so small an image
     # cost twice the CPU time for no gain in latency.
     cv2.setNumThreads(1)
     reader = load_reader(model_path, threads=1)

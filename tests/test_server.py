@@ -129,6 +129,18 @@ def test_images_are_read_by_worker_processes_that_stop_with_the_server(model_pat
     assert not any(worker.is_alive() for worker in workers)
 
 
+def test_a_reader_that_dies_fails_one_request_and_the_server_goes_on(model_path):  # noqa: F811
+    before = set(multiprocessing.active_children())
+    with TestClient(create_app(model_path, workers=1)) as client:
+        (reader,) = set(multiprocessing.active_children()) - before
+        reader.kill()  # as the kernel's OOM killer, or a crash inside OpenCV, would
+        reader.join(timeout=10)
+        failed = post(client, png(photo_of_digit(7)))
+        answered = post(client, png(photo_of_digit(7)))
+    assert failed.status_code == 500 and "stopped unexpectedly" in failed.json()["error"]
+    assert answered.status_code == 200 and answered.json()["digit"] in range(10)
+
+
 def test_serve_warns_off_this_machine_and_stops_cleanly_on_ctrl_c(model_path):  # noqa: F811
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
