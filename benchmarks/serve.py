@@ -145,8 +145,8 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        for png in pictures[:20]:  # warm-up
-            post(connection, png)
+        # Warm-up, concurrent so that every reader process serves (its first image loads its lazy parts).
+        concurrent(port, pictures, args.clients, len(pictures))
         rss_before = rss_mb(server.pid)
         sequential = [post(connection, png) for png in pictures]
         connection.close()

@@ -248,8 +248,8 @@ def ruled_lines(mask: np.ndarray) -> np.ndarray:
     for axis in (1, 0):  # along rows, then along columns
         length = mask.shape[axis]
         run = max(3, length // 2)
-        # An opening along a row sees that row alone, and a run of half the row needs that much
-        # ink in it: only such rows are opened (most images have none; the opening is the costly step).
+        # An opening along a row (or column) sees that row alone, and a run of half its length needs
+        # that much ink in it: only such rows are opened (most images have none; opening is the costly step).
         ink = cv2.reduce(mask, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel() // 255
         candidates = np.flatnonzero(ink >= run)
         if len(candidates) == 0:

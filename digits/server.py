@@ -114,7 +114,7 @@ def start_readers(model_path: str | Path, workers: int) -> ProcessPoolExecutor:
     docs/serving.md). Spawned, not forked: the server may already run threads.
     """
     readers = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), initializer=start_reader, initargs=(str(model_path),))
-    for _ in range(workers):
+    for _ in range(workers):  # a pool starts a process per task it cannot hand to an idle one: one no-op each
         readers.submit(int)
     return readers
 
