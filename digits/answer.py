@@ -39,20 +39,17 @@ def load_reader(model_path: str | os.PathLike, min_confidence: float | None = No
 
 
 def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[dict]:
-    """Each digit's answer from its view-averaged probabilities: calibrated digit, confidence, top 3 and answer kind."""
+    """Each digit's answer from its view-averaged probabilities: calibrated digit, confidence, top 3 and answer kind.
+
+    Confidences have four decimals, rounded down: a calibrated 0.99996 is not a certainty, and must
+    not print as 1.0. (All rows at once: a folder of photos spent 0.1 s here row by row.)
+    """
     calibrated = calibrate(probabilities, calibration.temperature)
-    return [{**describe(scores), "answer": kind} for scores, kind in zip(calibrated, answer_kinds(calibrated, calibration))]
-
-
-def describe(scores: np.ndarray) -> dict:
-    top3 = np.argsort(-scores)[:3]
-    return {"digit": int(top3[0]), "confidence": _down(scores[top3[0]]),
-            "top3": [{"digit": int(d), "confidence": _down(scores[d])} for d in top3]}
-
-
-def _down(probability: float) -> float:
-    """Four decimals, rounded down: a calibrated 0.99996 is not a certainty, and must not print as 1.0."""
-    return math.floor(float(probability) * 10_000) / 10_000
+    top3 = np.argsort(-calibrated, axis=1)[:, :3]
+    confidences = np.floor(np.take_along_axis(calibrated, top3, axis=1) * 10_000) / 10_000
+    return [{"digit": digits[0], "confidence": scores[0],
+             "top3": [{"digit": digit, "confidence": score} for digit, score in zip(digits, scores)], "answer": kind}
+            for digits, scores, kind in zip(top3.tolist(), confidences.tolist(), answer_kinds(calibrated, calibration))]
 
 
 def as_record(image: str, answers: list[dict], multi: bool) -> dict:

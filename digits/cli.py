@@ -15,7 +15,6 @@ import os
 import sys
 from functools import partial
 
-import numpy as np
 
 from digits.answer import as_record, as_sentence, describe_all, load_reader, prepare_or_error
 from digits.errors import DigitsError, run_main
@@ -112,9 +111,9 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
     prepared = on_every_core(prepare, images, fewest=PARALLEL_FROM)
 
-    # One batched inference over every view of every digit of every image.
+    # One batched inference over every view of every digit of every image, and one calibration.
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]
-    probabilities = iter(read_views(predict, views) if views else [])
+    described = iter(describe_all(read_views(predict, views), calibration) if views else [])
     failed = False
     for path, result in zip(images, prepared):
         if isinstance(result, str):
@@ -124,7 +123,7 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
             else:
                 print(f"digits: error: {result}", file=sys.stderr)
             continue
-        answers = describe_all(np.array([next(probabilities) for _ in result]), calibration)
+        answers = [next(described) for _ in result]
         if as_json:
             print(json.dumps(as_record(path, answers, multi)))
         else:

@@ -11,6 +11,10 @@ import numpy as np
 from digits.errors import DigitsError
 from digits.quiet import native_stderr_hidden
 
+# Images per LiteRT call. The 15,000 views of a folder of 1,000 photos in one call took 0.17 s (MLP)
+# and 0.70 s (fast CNN) on 2 cores, most of it first touching the call's large buffers; in calls of
+# 128-1024 images 0.025-0.04 s and 0.22-0.27 s, 256 the best of those for both.
+LITERT_BATCH = 256
 Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 10) probabilities
 
 
@@ -52,11 +56,14 @@ def litert_predictor(path: Path, threads: int | None = None) -> Predict:
         raise DigitsError(f"{path}: not a readable LiteRT model ({str(error).splitlines()[0]})") from None
     source, result = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
 
-    def predict(images: np.ndarray) -> np.ndarray:
+    def run(images: np.ndarray) -> np.ndarray:
         interpreter.resize_tensor_input(source["index"], images.shape)
         interpreter.allocate_tensors()
         interpreter.set_tensor(source["index"], images.astype(source["dtype"]))
         interpreter.invoke()
         return interpreter.get_tensor(result["index"]).copy()
+
+    def predict(images: np.ndarray) -> np.ndarray:
+        return np.concatenate([run(images[start:start + LITERT_BATCH]) for start in range(0, len(images), LITERT_BATCH)])
 
     return predict

@@ -5,7 +5,7 @@ from digits import export
 from digits.errors import DigitsError
 from digits.export import export_litert
 from digits.models import build_model
-from digits.predictor import load_predictor
+from digits.predictor import LITERT_BATCH, load_predictor
 from tests.conftest import synthetic_mnist
 from tests.test_models import params_with
 
@@ -22,6 +22,14 @@ def test_litert_model_predicts_as_keras_does(model, tmp_path):
     litert = load_predictor(tmp_path / "m.tflite")
     np.testing.assert_allclose(litert(images), model.predict(images, verbose=0), atol=1e-5)
     assert litert(images[:1]).shape == (1, 10)  # the input is resized to each batch
+
+
+def test_litert_reads_more_images_than_one_call_takes(model, tmp_path):
+    images, _ = synthetic_mnist(LITERT_BATCH * 2 + 7, seed=4)
+    export_litert(model, tmp_path / "m.tflite", images[:50])
+    together = load_predictor(tmp_path / "m.tflite")(images)
+    assert together.shape == (len(images), 10)
+    np.testing.assert_allclose(together, model.predict(images, verbose=0), atol=1e-5)
 
 
 def test_disagreeing_export_leaves_no_file(model, tmp_path, monkeypatch):
