@@ -47,9 +47,9 @@ def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[di
     calibrated = calibrate(probabilities, calibration.temperature)
     top3 = np.argsort(-calibrated, axis=1)[:, :3]
     confidences = np.floor(np.take_along_axis(calibrated, top3, axis=1) * 10_000) / 10_000
-    return [{"digit": digits[0], "confidence": scores[0],
-             "top3": [{"digit": digit, "confidence": score} for digit, score in zip(digits, scores)], "answer": kind}
-            for digits, scores, kind in zip(top3.tolist(), confidences.tolist(), answer_kinds(calibrated, calibration))]
+    return [{"digit": ranked[0], "confidence": scores[0],
+             "top3": [{"digit": digit, "confidence": score} for digit, score in zip(ranked, scores)], "answer": kind}
+            for ranked, scores, kind in zip(top3.tolist(), confidences.tolist(), answer_kinds(calibrated, calibration))]
 
 
 def as_record(image: str, answers: list[dict], multi: bool) -> dict:

@@ -15,7 +15,6 @@ import os
 import sys
 from functools import partial
 
-
 from digits.answer import as_record, as_sentence, describe_all, load_reader, prepare_or_error
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
