@@ -98,10 +98,9 @@ def draw_chart(runs: dict[str, list[dict]], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(8, 4.8))
     for name, results in runs.items():
         if name == NOTEBOOK:
-            walls = [r["wall"] for r in results]
-            axes.plot(statistics.median(walls), statistics.median(r["accuracy"] for r in results), "ks", markersize=8)
-            axes.annotate("notebook (test accuracy, whole process)", (statistics.median(walls), statistics.median(r["accuracy"] for r in results)),
-                          textcoords="offset points", xytext=(8, -14), fontsize=10)
+            point = statistics.median(r["wall"] for r in results), statistics.median(r["accuracy"] for r in results)
+            axes.plot(*point, "ks", markersize=8)
+            axes.annotate("notebook (test accuracy, whole process)", point, textcoords="offset points", xytext=(8, -14), fontsize=10)
         else:
             seconds, accuracy = zip(*results[0]["curve"])
             axes.plot(seconds, accuracy, "o-", markersize=3, label=name)

@@ -13,7 +13,7 @@ from digits.quiet import native_stderr_hidden
 
 # Images per LiteRT call. The 15,000 views of a folder of 1,000 photos in one call took 0.17 s (MLP)
 # and 0.70 s (fast CNN) on 2 cores, most of it first touching the call's large buffers; in calls of
-# 128-1024 images 0.025-0.04 s and 0.22-0.27 s, 256 the best of those for both.
+# 128-1024 images 0.025-0.041 s and 0.22-0.27 s: 256 the best for the MLP, within 6 % of it for the CNN.
 LITERT_BATCH = 256
 Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 10) probabilities
 
