@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from reading import SOURCES, make_image  # noqa: E402
+from reading import ROWS, SOURCES, make_image  # noqa: E402
 from sources import NON_DIGITS, make_non_digit  # noqa: E402
 
 from digits.answer import load_reader, prepare_views  # noqa: E402
@@ -56,7 +56,7 @@ def prepare_one(task: tuple[str, int], split: str, folder: str, images: np.ndarr
     path = os.path.join(folder, f"{kind}-{index:04d}{suffix}")
     cv2.imwrite(path, image)
     try:
-        views = prepare_views(path, multi=kind == "row")
+        views = prepare_views(path, multi=kind in ROWS)
     except DigitsError:
         views = None
     os.remove(path)

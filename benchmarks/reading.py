@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from recipe_reference import recipe_digits  # noqa: E402
-from sources import make_crop, make_drawing, make_page, make_photo, make_row, make_scan, make_script  # noqa: E402
+from sources import make_crop, make_drawing, make_drawn_row, make_page, make_photo, make_row, make_scan, make_script  # noqa: E402
 
 from digits.data import load_split  # noqa: E402
 from digits.errors import DigitsError  # noqa: E402
@@ -49,7 +49,9 @@ SOURCES = {
     "script": ("Hershey script faces, slanted, photographed", ".jpg"),
     "row": ("rows of 2-6 digits (`--multi`), whole number", ".jpg"),
     "page": ("A4 page at 300 dpi, one 5-10 mm digit", ".jpg"),
+    "drawn-row": ("numbers of 2-6 digits drawn on a canvas, one brush (`--multi`)", ".png"),
 }
+ROWS = ("row", "drawn-row")  # sources read with --multi, right only when the whole number is
 
 
 def make_image(source: str, index: int, split: str, images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, str]:
@@ -60,9 +62,10 @@ def make_image(source: str, index: int, split: str, images: np.ndarray, labels: 
     if source == "script":
         label = int(rng.integers(0, 10))
         return make_script(label, rng), str(label)
-    if source == "row":
+    if source in ROWS:
         chosen = pick[: rng.integers(2, 7)]
-        return make_row([images[i] for i in chosen], rng), "".join(str(labels[i]) for i in chosen)
+        maker = make_row if source == "row" else make_drawn_row
+        return maker([images[i] for i in chosen], rng), "".join(str(labels[i]) for i in chosen)
     maker = {"photo": lambda d, r: make_photo(d, r)[0], "drawing": make_drawing, "scan": make_scan,
              "crop": make_crop, "page": make_page}[source]
     return maker(images[pick[0]], rng), str(labels[pick[0]])
@@ -74,7 +77,7 @@ def read_one(task: tuple[str, int], split: str, folder: str, images: np.ndarray,
     image, label = make_image(source, index, split, images, labels)
     path = os.path.join(folder, f"{source}-{index:04d}{SOURCES[source][1]}")
     cv2.imwrite(path, image, [cv2.IMWRITE_JPEG_QUALITY, 90] if path.endswith(".jpg") else [])
-    multi = source == "row"
+    multi = source in ROWS
     start = time.perf_counter()
     try:
         views = prepare_views(path, multi)

@@ -10,6 +10,7 @@ tests: the preprocessing must not be tuned to the way these images are made.
 - crop: the digit enlarged and cut tight to its ink, 0-5 % margin;
 - script: a digit in one of OpenCV's Hershey script faces, slanted, photographed;
 - row: 2-6 digits side by side, photographed (read with --multi);
+- drawn row: 2-6 digits drawn side by side on a canvas with one brush (read with --multi);
 - page: a 5-10 mm digit on an A4 page scanned at 300 dpi.
 """
 
@@ -103,24 +104,53 @@ def centre_line(mask: np.ndarray) -> np.ndarray:
 def make_drawing(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The digit's centre line drawn again with a round brush 3-12 % of the canvas wide, as a drawing
     app or a web canvas gives it: the digit 50-95 % of the canvas high, white on black or black on white."""
-    big = cv2.resize(digit, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
-    line = centre_line(big > 127)
-    rows, columns = np.nonzero(line)
+    rows, columns = centre_points(digit)
     side = int(rng.integers(200, 400))
     brush = rng.uniform(0.03, 0.12) * side
     # The drawn digit, brush included, is `fill` of the canvas high.
     fill = rng.uniform(0.5, 0.95) * side
     scale = (fill - brush) / max(1, np.ptp(rows))
-    supersample = 2  # drawn at twice the size, then reduced: anti-aliased edges, as a canvas has
-    canvas = np.zeros((side * supersample, side * supersample), np.uint8)
     centre_y, centre_x = (rows.max() + rows.min()) / 2, (columns.max() + columns.min()) / 2
     y = (rows - centre_y) * scale + side / 2 + rng.uniform(-0.05, 0.05) * side
     x = (columns - centre_x) * scale + side / 2 + rng.uniform(-0.1, 0.1) * side
+    canvas = brush_strokes(y, x, (side, side), brush)
+    return canvas if rng.random() < 0.5 else 255 - canvas
+
+
+def make_drawn_row(digits: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """A number drawn on a canvas: each digit's centre line drawn again side by side with one round brush
+    4-16 % of the digits' height wide, each digit 60-140 px high (within 10 % of the others), 5-40 %
+    of that height apart between the brush's edges, white on black or black on white."""
+    height = rng.uniform(60, 140)
+    brush = rng.uniform(0.04, 0.16) * height
+    margin = height / 2
+    all_y, all_x, right = [], [], margin
+    for digit in digits:
+        rows, columns = centre_points(digit)
+        scale = height * rng.uniform(0.9, 1.1) / max(1, np.ptp(rows))
+        y = (rows - (rows.max() + rows.min()) / 2) * scale + margin + height / 2 + rng.uniform(-0.05, 0.05) * height
+        x = (columns - columns.min()) * scale + right + brush
+        all_y.append(y)
+        all_x.append(x)
+        right = x.max() + brush + rng.uniform(0.05, 0.4) * height
+    canvas = brush_strokes(np.concatenate(all_y), np.concatenate(all_x), (int(height + 2 * margin), int(right + margin)), brush)
+    return canvas if rng.random() < 0.5 else 255 - canvas
+
+
+def centre_points(digit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (rows, columns) of the digit's centre line, on a copy enlarged 4 times."""
+    big = cv2.resize(digit, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    return np.nonzero(centre_line(big > 127))
+
+
+def brush_strokes(y: np.ndarray, x: np.ndarray, shape: tuple[int, int], brush: float) -> np.ndarray:
+    """White discs `brush` px wide at each point on a black canvas, anti-aliased as a canvas draws them."""
+    supersample = 2  # drawn at twice the size, then reduced
+    canvas = np.zeros((shape[0] * supersample, shape[1] * supersample), np.uint8)
     radius = max(1, int(round(brush * supersample / 2)))
     for point_y, point_x in zip(y * supersample, x * supersample):
         cv2.circle(canvas, (int(round(point_x)), int(round(point_y))), radius, 255, -1, cv2.LINE_AA)
-    canvas = cv2.resize(canvas, (side, side), interpolation=cv2.INTER_AREA)
-    return canvas if rng.random() < 0.5 else 255 - canvas
+    return cv2.resize(canvas, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
 
 
 def _ink_box(digit: np.ndarray) -> np.ndarray:

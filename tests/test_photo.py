@@ -187,6 +187,25 @@ def test_touching_digits_are_split():
     assert len(prepare_digits(page)) == 3
 
 
+def test_a_wide_zero_drawn_with_a_thin_pen_is_not_cut_in_two():
+    # Every middle column of a 0 crosses two strokes, so no column is thin enough to be where two digits meet.
+    page = np.full((160, 360), 255, np.uint8)
+    cv2.line(page, (60, 30), (60, 130), 0, 3)  # a 1
+    cv2.ellipse(page, (200, 80), (75, 50), 0, 0, 360, 0, 3, cv2.LINE_AA)  # a 0, 1.5 times as wide as high
+    assert len(prepare_digits(page)) == 2
+
+
+@pytest.mark.parametrize("pen", [3, 6])
+def test_a_four_a_little_wider_than_high_is_not_cut_in_two(pen):
+    page = np.full((160, 400), 255, np.uint8)
+    cv2.line(page, (60, 30), (60, 130), 0, pen)  # a 1, 100 px high
+    # A 4, 110 px wide and 100 high: a slanted stroke down to its bar, and its stem across the bar.
+    cv2.line(page, (146, 30), (110, 95), 0, pen, cv2.LINE_AA)
+    cv2.line(page, (110, 95), (220, 95), 0, pen, cv2.LINE_AA)
+    cv2.line(page, (183, 45), (183, 130), 0, pen, cv2.LINE_AA)
+    assert len(prepare_digits(page)) == 2
+
+
 def test_a_broken_stroke_stays_one_digit():
     page = row_of_digits([5, 7], gap=30)
     page[:, 30:200][55:60] = 255  # a white cut through both digits' middles
