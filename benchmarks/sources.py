@@ -119,8 +119,8 @@ def make_drawing(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def make_drawn_row(digits: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     """A number drawn on a canvas: each digit's centre line drawn again side by side with one round brush
-    4-16 % of the digits' height wide, each digit 60-140 px high (within 10 % of the others), 5-40 %
-    of that height apart between the brush's edges, white on black or black on white."""
+    4-16 % of the digits' height wide, each digit 60-140 px high (within 10 % of the others), their
+    strokes a brush's width plus 5-40 % of that height apart, white on black or black on white."""
     height = rng.uniform(60, 140)
     brush = rng.uniform(0.04, 0.16) * height
     margin = height / 2
