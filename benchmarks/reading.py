@@ -51,7 +51,8 @@ SOURCES = {
     "page": ("A4 page at 300 dpi, one 5-10 mm digit", ".jpg"),
     "drawn-row": ("numbers of 2-6 digits drawn on a canvas, one brush (`--multi`)", ".png"),
 }
-ROWS = ("row", "drawn-row")  # sources read with --multi, right only when the whole number is
+# Sources read with --multi, right only when the whole number is, and how each lays out its digits.
+ROWS = {"row": make_row, "drawn-row": make_drawn_row}
 
 
 def make_image(source: str, index: int, split: str, images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, str]:
@@ -64,8 +65,7 @@ def make_image(source: str, index: int, split: str, images: np.ndarray, labels: 
         return make_script(label, rng), str(label)
     if source in ROWS:
         chosen = pick[: rng.integers(2, 7)]
-        maker = make_row if source == "row" else make_drawn_row
-        return maker([images[i] for i in chosen], rng), "".join(str(labels[i]) for i in chosen)
+        return ROWS[source]([images[i] for i in chosen], rng), "".join(str(labels[i]) for i in chosen)
     maker = {"photo": lambda d, r: make_photo(d, r)[0], "drawing": make_drawing, "scan": make_scan,
              "crop": make_crop, "page": make_page}[source]
     return maker(images[pick[0]], rng), str(labels[pick[0]])
