@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAL_ACCURACY = re.compile(r"val_accuracy: ([0-9.]+)")
 TARGET = 0.99
 NOTEBOOK = "notebook (reference copy)"
+MADE_INPUTS = ("non_digits", "font_digits")  # params sections whose stage draws images the train stage reads, in its order
 
 
 def run_timed(command: list[str], cwd: Path) -> tuple[float, list[tuple[float, float]], str]:
@@ -82,14 +83,17 @@ def run_preset(overrides: dict) -> dict:
         work = Path(work)
         params = preset_params(overrides)
         (work / "params.yaml").write_text(yaml.safe_dump(params))
-        non_digits = ROOT / "data/prepared/non_digits.npz"
-        if params["non_digits"] != preset_params({})["non_digits"]:
-            # The preset's own non-digits, drawn by their stage first (as `dvc exp run` would; not timed).
-            non_digits = work / "non_digits.npz"
-            subprocess.run([sys.executable, str(ROOT / "stages/non_digits.py"), str(non_digits)], cwd=work, check=True,
-                           capture_output=True)
+        drawn = {}
+        for section in MADE_INPUTS:
+            drawn[section] = ROOT / f"data/prepared/{section}.npz"
+            if params[section] != preset_params({})[section]:
+                # The preset's own images, drawn by their stage first (as `dvc exp run` would; not timed).
+                drawn[section] = work / f"{section}.npz"
+                subprocess.run([sys.executable, str(ROOT / f"stages/{section}.py"), str(drawn[section])], cwd=work,
+                               check=True, capture_output=True)
         command = [sys.executable, str(ROOT / "stages/train.py"), str(ROOT / "data/prepared/train.npz"),
-                   str(ROOT / "data/prepared/validation.npz"), str(non_digits), str(work / "model.keras"), str(work / "live")]
+                   str(ROOT / "data/prepared/validation.npz"), *map(str, drawn.values()), str(work / "model.keras"),
+                   str(work / "live")]
         wall, curve, _ = run_timed(command, work)
         accuracy, parameters, throughput = measure_model(work / "model.keras")
     return {"accuracy": accuracy, "wall": wall, "curve": curve, "parameters": parameters, "throughput": throughput}

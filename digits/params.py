@@ -61,6 +61,12 @@ class NonDigitsParams:
 
 
 @dataclass(frozen=True)
+class FontDigitsParams:
+    count: int = field(metadata={"min": 0})  # typeset digits added to the training split
+    seed: int = field(metadata={"min": 0})  # seed of their faces and pens
+
+
+@dataclass(frozen=True)
 class CalibrateParams:
     photos: int = field(metadata={"min": 0})  # photo-like validation digits made and read as `digits predict` reads a photo
     risk: float = field(metadata={"above": 0.0, "max": 1.0})  # answer "digit" where at most this share of such answers is wrong
@@ -78,7 +84,7 @@ class ReportParams:
     top_confusions: int = field(metadata={"min": 0})  # most frequent mistakes listed in report.md
 
 
-SECTIONS = {"preprocess": PreprocessParams, "non_digits": NonDigitsParams, "train": TrainParams,
+SECTIONS = {"preprocess": PreprocessParams, "non_digits": NonDigitsParams, "font_digits": FontDigitsParams, "train": TrainParams,
             "calibrate": CalibrateParams, "evaluate": EvaluateParams, "report": ReportParams}
 
 

@@ -1,12 +1,14 @@
 """Train the model chosen in params.yaml on the train split, logging each epoch with dvclive.
 
 dvc.yaml: python stages/train.py data/prepared/train.npz data/prepared/validation.npz data/prepared/non_digits.npz
-          models/model.keras reports/train
+          data/prepared/font_digits.npz models/model.keras reports/train
 """
 
 import argparse
 import sys
 from pathlib import Path
+
+import numpy as np
 
 # digits.* first: it imports TensorFlow quietly (digits/backend.py) before dvclive.keras would.
 from digits.data import load_images, load_split
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("train_split", type=Path)
     parser.add_argument("validation_split", type=Path)
     parser.add_argument("non_digits", type=Path, help="images taught as no digit when train.outlier_exposure > 0")
+    parser.add_argument("font_digits", type=Path, help="typeset digits trained on beside the train split (may hold none)")
     parser.add_argument("model_path", type=Path)
     parser.add_argument("live_dir", type=Path, help="dvclive's metrics.json and per-epoch plots")
     args = parser.parse_args(argv)
@@ -31,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # Load the data before seeding, so that nothing else draws from the seeded generators.
     train, validation = load_split(args.train_split), load_split(args.validation_split)
+    font_digits = load_split(args.font_digits)
+    train = (np.concatenate([train[0], font_digits[0]]), np.concatenate([train[1], font_digits[1]]))
     if params.outlier_exposure > 0:
         train = with_non_digits(train, load_images(args.non_digits))
     make_deterministic(params.seed)
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     with atomic_path(args.model_path) as temporary:
         model.save(temporary)
     print(
-        f"train: {len(train[0])} images, {params.epochs} epochs, "
+        f"train: {len(train[0])} images ({len(font_digits[0])} typeset digits), {params.epochs} epochs, "
         f"val_accuracy {history.history['val_accuracy'][-1]:.4f} -> {args.model_path}"
     )
     return 0

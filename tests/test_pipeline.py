@@ -11,7 +11,7 @@ import cv2
 from tests.conftest import clone_project, dvc, git, run, set_param, stages_run
 from tests.test_photo import photo_of_digit
 
-STAGES = {"download", "preprocess", "non_digits", "train", "export", "calibrate", "evaluate", "report"}
+STAGES = {"download", "preprocess", "non_digits", "font_digits", "train", "export", "calibrate", "evaluate", "report"}
 
 
 def test_repro_runs_every_stage_and_writes_every_output(project):
@@ -20,7 +20,7 @@ def test_repro_runs_every_stage_and_writes_every_output(project):
     for output in ["data/raw/train-images-idx3-ubyte", "data/prepared/test.npz", "models/model.keras",
                    "reports/metrics.json", "reports/predictions.csv", "reports/confusion_matrix.png",
                    "reports/misclassified.png", "reports/class_balance.png", "reports/training_curves.png",
-                   "models/model.tflite", "models/model.calibration.json", "data/prepared/non_digits.npz",
+                   "models/model.tflite", "models/model.calibration.json", "data/prepared/non_digits.npz", "data/prepared/font_digits.npz",
                    "reports/calibration.png", "reports/calibration/reliability.csv", "reports/calibration/risk_coverage.csv",
                    "reports/report.md", "reports/train/plots/metrics/eval/accuracy.tsv"]:
         assert (directory / output).stat().st_size > 0, output

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from digits.data import save_images, save_split
-from digits.synthetic import non_digits
+from digits.synthetic import font_digits, non_digits
 from tests.conftest import ROOT, synthetic_mnist
 
 
@@ -29,11 +29,12 @@ def workdir(tmp_path):
     save_split(tmp_path / "train.npz", images[:300], labels[:300])
     save_split(tmp_path / "validation.npz", images[300:], labels[300:])
     save_images(tmp_path / "non_digits.npz", non_digits(40, seed=0))
+    save_split(tmp_path / "font_digits.npz", *font_digits(0, seed=0))
     return tmp_path
 
 
 def train(workdir, model="model.keras", live="live"):
-    return run_stage("train", "train.npz", "validation.npz", "non_digits.npz", model, live, cwd=workdir)
+    return run_stage("train", "train.npz", "validation.npz", "non_digits.npz", "font_digits.npz", model, live, cwd=workdir)
 
 
 def set_param(workdir, section, key, value):
@@ -55,6 +56,15 @@ def test_bad_params_stop_the_stage_with_one_line_and_no_output(workdir, key, val
     # The last line (TensorFlow may log its own start-up lines before it).
     assert result.stderr.strip().splitlines()[-1].startswith(f"train: error: params.yaml: {message}")
     assert not (workdir / "model.keras").exists() and not (workdir / "live").exists()
+
+
+def test_train_learns_the_typeset_digits_beside_the_split_and_the_non_digits(workdir):
+    save_split(workdir / "font_digits.npz", *font_digits(30, seed=0))
+    result = train(workdir)
+    assert result.returncode == 0, result.stderr
+    assert "train: 370 images (30 typeset digits)" in result.stdout  # 300 digits + 30 typeset + 40 non-digits
+    set_param(workdir, "train", "outlier_exposure", 0.0)
+    assert "train: 330 images (30 typeset digits)" in train(workdir).stdout
 
 
 def test_missing_input_says_what_to_run(workdir):
@@ -87,7 +97,8 @@ def weights(path: Path) -> list:
 
 def start_long_training(workdir):
     """Start the train stage and return once it is in the middle of training (an epoch has ended)."""
-    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "non_digits.npz", "model.keras", "live"],
+    process = subprocess.Popen([sys.executable, str(ROOT / "stages/train.py"), "train.npz", "validation.npz", "non_digits.npz",
+                                "font_digits.npz", "model.keras", "live"],
                                cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                # A shell's background jobs ignore SIGINT, and children inherit that.
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
