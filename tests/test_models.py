@@ -20,7 +20,7 @@ def params_with(**overrides):
 
 
 def preset_params(name):
-    overrides = {dotted.split(".")[1]: value for dotted, value in (PRESETS[name] or {}).items()}
+    overrides = {dotted.split(".")[1]: value for dotted, value in (PRESETS[name] or {}).items() if dotted.startswith("train.")}
     overrides = {key: tuple(value) if isinstance(value, list) else value for key, value in overrides.items()}
     return params_with(**overrides)
 
