@@ -128,7 +128,7 @@ def make_dataset(
         seeds = tf.data.Dataset.random(seed=shuffle_seed, rerandomize_each_iteration=True).batch(2)
         batches = tf.data.Dataset.zip(batches, seeds).map(lambda batch, seed: (augment(batch[0], seed), *batch[1:]))
     # No autotuning: nothing here is tunable, and deleting an autotuned iterator waits for its
-    # tuning thread to wake, up to a minute late (after the last epoch of `fast`: 30-35 s in 2 runs of 5).
+    # tuning thread to wake, up to a minute late (after the last epoch of `fast`: 30-35 s in 6 runs of 17).
     options = tf.data.Options()
     options.autotune.enabled = False
     return batches.with_options(options)
