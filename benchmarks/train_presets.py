@@ -83,10 +83,10 @@ def run_preset(overrides: dict) -> dict:
         work = Path(work)
         params = preset_params(overrides)
         (work / "params.yaml").write_text(yaml.safe_dump(params))
-        drawn = {}
+        defaults, drawn = preset_params({}), {}
         for section in MADE_INPUTS:
             drawn[section] = ROOT / f"data/prepared/{section}.npz"
-            if params[section] != preset_params({})[section]:
+            if params[section] != defaults[section]:
                 # The preset's own images, drawn by their stage first (as `dvc exp run` would; not timed).
                 drawn[section] = work / f"{section}.npz"
                 subprocess.run([sys.executable, str(ROOT / f"stages/{section}.py"), str(drawn[section])], cwd=work,

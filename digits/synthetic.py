@@ -89,7 +89,7 @@ def _face(rng: np.random.Generator) -> int:
 
 
 def _letter(rng: np.random.Generator) -> np.ndarray:
-    face = _face(rng)
+    face = _face(rng)  # drawn before the letter: the order of draws fixes which non-digits a seed gives
     return _typeset(LETTERS[rng.integers(len(LETTERS))], face, rng)
 
 
