@@ -50,6 +50,7 @@ class TrainParams:
     restore_best: bool = field(metadata={})  # keep the epoch with the best validation accuracy
     jit_compile: bool = field(metadata={})  # compile the training step with XLA
     distribute: str = field(metadata={"choices": ("auto", "mirrored", "off")})  # data parallelism over devices
+    intra_op_threads: int = field(metadata={"min": 0})  # threads each TensorFlow op is split across (0 = one per core)
     outlier_exposure: float = field(metadata={"min": 0.0, "max": 5.0})  # weight of the non-digits' loss (0 = off)
     seed: int = field(metadata={"min": 0})  # seed of weight initialisation, shuffling, augmentation
 

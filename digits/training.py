@@ -57,6 +57,18 @@ class InterruptBetweenSteps(keras.callbacks.Callback):
             signal.signal(signal.SIGINT, self.previous)
 
 
+def use_threads(intra_op: int) -> None:
+    """Split each TensorFlow op across `intra_op` threads (0 keeps TensorFlow's default, one per core).
+
+    Call it before TensorFlow runs anything. The default MLP's ops are too small to gain from
+    being split: on 2 cores its train stage took 15.9 s with one thread per op against 18.2 s
+    with two (three alternated pairs), ops still running side by side; the `fast` CNN's larger
+    ones run faster split (docs/benchmarks.md).
+    """
+    if intra_op:
+        tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+
+
 def distribution_strategy(mode: str) -> tf.distribute.Strategy:
     """Where training runs: tf.distribute.MirroredStrategy over several devices, or TF's plain default.
 
@@ -109,8 +121,9 @@ def make_dataset(
 
     Shuffling permutes indices, not images, and each batch is one gather: per-image tf.data
     elements cost more than a small model's training step. The order is new each epoch and
-    fixed by the seed. No prefetch: the gather is cheap, and a prefetching iterator made fit()
-    wait about 7 s at the end for its background thread (measured with a small CNN).
+    fixed by the seed. No prefetch: the gather is cheap, and one batch prefetched ahead made no
+    step faster (docs/benchmarks.md); an earlier prefetching iterator, autotuned, also made fit()
+    wait about 7 s at its end.
     """
     flat = labels == NON_DIGIT
     weights = tf.constant(np.where(flat, non_digit_weight, 1.0), tf.float32)

@@ -16,7 +16,7 @@ from digits.errors import run_main
 from digits.files import atomic_path
 from digits.models import build_model
 from digits.params import load_params
-from digits.training import distribution_strategy, make_deterministic, train_model, with_non_digits
+from digits.training import distribution_strategy, make_deterministic, train_model, use_threads, with_non_digits
 from dvclive import Live
 from dvclive.keras import DVCLiveCallback
 
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     train = (np.concatenate([train[0], font_digits[0]]), np.concatenate([train[1], font_digits[1]]))
     if params.outlier_exposure > 0:
         train = with_non_digits(train, load_images(args.non_digits))
+    use_threads(params.intra_op_threads)
     make_deterministic(params.seed)
     # Variables made in the strategy's scope are mirrored on each device (params: train.distribute).
     with distribution_strategy(params.distribute).scope():

@@ -90,3 +90,18 @@ def test_non_digits_get_a_flat_target_their_weight_and_no_accuracy():
     predicted = np.eye(10)[[1, 2, 0, 0, 0]]  # two digits right, one wrong; the non-digits "read" as 0
     accuracy.update_state(targets, predicted)
     assert float(accuracy.result()) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("threads, expected", [(1, 1), (0, 0)])
+def test_intra_op_threads_reach_tensorflow(threads, expected):
+    # A fresh interpreter: TensorFlow fixes its thread pools when it runs its first op.
+    code = f"""
+from digits.backend import tf
+from digits.training import use_threads
+use_threads({threads})
+tf.constant(1.0) + 1.0
+print(tf.config.threading.get_intra_op_parallelism_threads())
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-1] == str(expected)
