@@ -35,7 +35,7 @@ from digits.images import ImageError, NoDigitError, Upload, read_grayscale
 # Each constant below was swept by benchmarks/photo_constants.py over the seven sources of the
 # reading benchmark (dev split, 200 images each, default MLP and `fast` model; docs/reading.md has
 # the table). "Flat" means no source moved by more than one image in 200 over the range given.
-WORK_SIDE = 320  # px: longer side images are analysed at (flat from 240 to 480; smaller is faster) ...
+WORK_SIDE = 320  # px: longer side images are analysed at (256 and 240: 15-25 % faster, but 9-10 images in 300 lost for 2 gained, mostly rows and pages) ...
 REFINE_BELOW = 64  # px: ... ink less high than this there is cut from the full resolution (32 lost 2 % of rows; flat to 128) ...
 REFINE_SIDE = 1280  # px: ... and analysed again at up to this size (a 5 mm digit at 300 dpi is 21 px high here)
 LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across (flat from 32 to 128) ...
@@ -99,12 +99,12 @@ def ink_mask(image: str | os.PathLike | Upload | np.ndarray, debug: DebugWriter 
         grey = read_grayscale(image, min_side=WORK_SIDE)  # large JPEGs decode reduced
         full = grey if max(grey.shape) <= WORK_SIDE else None
     try:
-        flat, mask = analyse(_reduce(grey), name, debug)
+        flat, mask = analyse(_reduce(grey, WORK_SIDE), name, debug)
     except ImageError:
         full = full if full is not None else read_grayscale(image)
         if max(full.shape) <= WORK_SIDE:
             raise
-        flat, mask = analyse(_reduce(full, side=REFINE_SIDE), name, debug)
+        flat, mask = analyse(_reduce(full, REFINE_SIDE), name, debug)
     # The ink's height decides: a row of digits is wide, but each digit is only as large as the row is high.
     left, top, width, size = cv2.boundingRect(mask)
     if size >= REFINE_BELOW or (full is not None and max(full.shape) <= max(mask.shape)):
@@ -114,7 +114,7 @@ def ink_mask(image: str | os.PathLike | Upload | np.ndarray, debug: DebugWriter 
     margin = size // 2
     top, left, bottom, right = top - margin, left - margin, top + size + margin, left + width + margin
     top, left, bottom, right = max(0, int(top * scale)), max(0, int(left * scale)), int(bottom * scale), int(right * scale)
-    return analyse(_reduce(full[top:bottom, left:right], side=REFINE_SIDE), name, debug)
+    return analyse(_reduce(full[top:bottom, left:right], REFINE_SIDE), name, debug)
 
 
 def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.ndarray, np.ndarray]:
@@ -182,7 +182,8 @@ def border(image: np.ndarray) -> np.ndarray:
     return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
-def _reduce(grey: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
+def _reduce(grey: np.ndarray, side: int) -> np.ndarray:
+    # `side` is passed at each call, not bound as a default: benchmarks/photo_constants.py changes WORK_SIDE.
     scale = side / max(grey.shape)
     return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
 
