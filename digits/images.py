@@ -44,7 +44,8 @@ class Upload:
 
 
 def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = None) -> np.ndarray:
-    """Decode an image file, or an upload held in memory, as a 2-D uint8 array (colour or grey, any supported format).
+    """Decode an image file, or an upload held in memory, as a 2-D uint8 array (colour or grey, any
+    supported format; transparent parts laid on paper, see on_paper).
 
     The header is read first (Pillow reads it without decoding the pixels), so an enormous
     image is refused before any memory is spent on it. With `min_side`, a large image is decoded
@@ -66,6 +67,7 @@ def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = No
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(source.data) if isinstance(source, Upload) else path) as header:
                 width, height = header.size
+                transparent = header.has_transparency_data
     except (UnidentifiedImageError, OSError, ValueError):
         raise NotAnImageError(f"{path}: not an image (PNG, JPEG, BMP, TIFF or WebP expected)") from None
     except Image.DecompressionBombError:  # past Pillow's own, higher limit
@@ -78,15 +80,42 @@ def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = No
         data = source.data if isinstance(source, Upload) else path.read_bytes()
     except OSError as error:
         raise ImageError(f"{path}: cannot read ({error.strerror})") from None
-    flag = cv2.IMREAD_GRAYSCALE
+    # Reduced decoding is JPEG's, and JPEGs have no transparency; an image with an alpha channel is decoded whole.
+    flag = cv2.IMREAD_UNCHANGED if transparent else cv2.IMREAD_GRAYSCALE
     for factor, reduced in ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8), (4, cv2.IMREAD_REDUCED_GRAYSCALE_4), (2, cv2.IMREAD_REDUCED_GRAYSCALE_2)):
-        if min_side and max(width, height) // factor >= min_side:
+        if min_side and not transparent and max(width, height) // factor >= min_side:
             flag = reduced
             break
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)
     if image is None:
         raise ImageError(f"{path}: corrupt or truncated image")
-    return image
+    if image.ndim == 3 and image.shape[2] == 4:
+        return on_paper(image)
+    if image.dtype == np.uint16:  # a 16-bit image whose alpha channel Pillow reported and OpenCV did not keep
+        image = (image >> 8).astype(np.uint8)
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def on_paper(image: np.ndarray) -> np.ndarray:
+    """A BGRA image (8 or 16 bits) as grey, laid on paper where it is transparent.
+
+    A drawing app's PNG often holds strokes on nothing at all. Read without its alpha channel the
+    strokes vanish (transparent pixels are stored black, as black strokes are) and the image looks
+    blank, although any viewer shows the digit. What is drawn on less than half of the image is
+    ink, and the paper is what it stands out from: white under dark strokes, black under light
+    ones. What covers most of the image is a picture with its own paper (a scan with a transparent
+    margin), and the margin takes that picture's middle grey.
+    """
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)  # as OpenCV reduces 16-bit images to 8
+    grey = cv2.cvtColor(image[..., :3], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    alpha = image[..., 3].astype(np.float32) / 255
+    visible = alpha > 0.5
+    if not visible.any():
+        return np.full(grey.shape, 255, np.uint8)  # nothing drawn: a blank page
+    shade = float(np.median(grey[visible]))
+    paper = shade if visible.mean() >= 0.5 else 255.0 if shade < 128 else 0.0
+    return np.round(grey * alpha + paper * (1 - alpha)).astype(np.uint8)
 
 
 def list_images(paths: list[str]) -> list[str]:

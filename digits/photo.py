@@ -6,8 +6,9 @@ pasted into 28x28 so that their centre of mass sits at the centre. People bring 
 colour, any brush), small blurry scans, tight crops, pages, and rows of digits. The steps, in
 order (each written to --debug-dir when asked):
 
-1. grey: colour is dropped; large images are analysed at WORK_SIDE px (at REFINE_SIDE where
-   nothing shows there), and a small digit is cut out of the full resolution and analysed again;
+1. grey: colour is dropped (transparent parts laid on paper: digits.images.on_paper); large
+   images are analysed at WORK_SIDE px (at REFINE_SIDE where nothing shows there), and a small
+   digit is cut out of the full resolution and analysed again;
 2. ink: the paper is what the image's border mostly shows; the ink is the side beyond it;
 3. background: a morphological opening wider than any stroke estimates the uneven lighting;
 4. flat: ink minus background, so shadows and gradients vanish (and a blank page is refused);
@@ -30,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digits.images import ImageError, NoDigitError, Upload, read_grayscale
+from digits.images import ImageError, NoDigitError, Upload, on_paper, read_grayscale
 
 # Each constant below was swept by benchmarks/photo_constants.py over the seven sources of the
 # reading benchmark (dev split, 200 images each, default MLP and `fast` model; docs/reading.md has
@@ -473,7 +474,7 @@ def debug_writer(directory: str | os.PathLike, image_name: str) -> DebugWriter:
 
 def _to_grey(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+        image = on_paper(image) if image.shape[2] == 4 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if image.dtype != np.uint8 or image.ndim != 2:
         raise ImageError(f"expected a uint8 grey or BGR image, got {image.dtype} {image.shape}")
     return image

@@ -5,6 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
+from PIL import Image
+
 from digits.images import ImageError, list_images, read_grayscale
 
 
@@ -21,6 +23,43 @@ def test_colour_image_is_read_as_grey(tmp_path):
     cv2.imwrite(str(tmp_path / "c.png"), colour)
     grey = read_grayscale(tmp_path / "c.png")
     assert grey.shape == (30, 30) and grey.dtype == np.uint8
+
+
+def strokes_on_nothing(shade, mode="RGBA", dtype=np.uint8):
+    """A bar of `shade` grey, opaque, on a fully transparent 60x60 image (transparent pixels stored black)."""
+    alpha = np.zeros((60, 60), np.uint8)
+    alpha[10:50, 25:35] = 255
+    grey = np.where(alpha > 0, shade, 0).astype(np.uint8)
+    if mode == "LA":
+        return Image.fromarray(np.dstack([grey, alpha]), "LA")
+    return Image.fromarray(np.dstack([grey, grey, grey, alpha]), "RGBA")
+
+
+@pytest.mark.parametrize("suffix, mode", [(".png", "RGBA"), (".png", "LA"), (".webp", "RGBA"), (".tiff", "RGBA")])
+@pytest.mark.parametrize("shade, paper", [(0, 255), (255, 0)], ids=["dark-strokes", "light-strokes"])
+def test_strokes_on_a_transparent_image_stand_out_from_the_paper_they_are_laid_on(tmp_path, suffix, mode, shade, paper):
+    path = tmp_path / f"drawing{suffix}"
+    strokes_on_nothing(shade, mode).save(path, **({"lossless": True} if suffix == ".webp" else {}))
+    grey = read_grayscale(path)
+    assert grey[30, 30] == shade and grey[5, 5] == paper and grey[30, 45] == paper
+
+
+def test_a_sixteen_bit_transparent_drawing_is_read(tmp_path):
+    image = np.zeros((60, 60, 4), np.uint16)
+    image[10:50, 25:35, 3] = 65535  # black strokes, opaque; the rest transparent
+    cv2.imwrite(str(tmp_path / "deep.png"), image)
+    grey = read_grayscale(tmp_path / "deep.png")
+    assert grey.dtype == np.uint8 and grey[30, 30] == 0 and grey[5, 5] == 255
+
+
+def test_a_transparent_margin_takes_the_pictures_own_paper(tmp_path):
+    picture = np.full((60, 60, 4), 200, np.uint8)  # light grey paper ...
+    picture[..., 3] = 255  # ... opaque ...
+    picture[20:40, 28:32, :3] = 30  # ... with dark ink on it
+    picture[:, :8, 3] = 0  # and a transparent margin on the left
+    cv2.imwrite(str(tmp_path / "scan.png"), picture)
+    grey = read_grayscale(tmp_path / "scan.png")
+    assert grey[30, 2] == 200 and grey[30, 30] == 30
 
 
 @pytest.mark.parametrize(

@@ -264,6 +264,16 @@ def test_a_thick_brush_drawing_comes_out_as_its_strokes_not_its_holes(digit, lig
     assert prepared[expected == 0].mean() < 40 and prepared[expected > 128].mean() > 150
 
 
+def test_a_drawing_on_a_transparent_canvas_reads_as_on_white(tmp_path):
+    strokes = brush_drawing(8, brush=20)
+    on_white = 255 - strokes
+    transparent = np.dstack([np.zeros_like(strokes)] * 3 + [strokes])  # black ink where drawn, nothing elsewhere
+    cv2.imwrite(str(tmp_path / "drawing.png"), transparent)
+    expected = prepare_digit(on_white)
+    assert np.array_equal(prepare_digit(tmp_path / "drawing.png"), expected)
+    assert np.array_equal(prepare_digit(transparent), expected)
+
+
 def test_a_soft_digit_filling_its_frame_is_not_refused():
     strokes = np.zeros((64, 64), np.uint8)
     cv2.ellipse(strokes, (32, 32), (22, 29), 0, 0, 360, 255, 9, cv2.LINE_AA)  # a 0 touching the frame's edge zone
