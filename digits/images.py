@@ -110,9 +110,9 @@ def on_paper(image: np.ndarray) -> np.ndarray:
         image = (image >> 8).astype(np.uint8)  # as OpenCV reduces 16-bit images to 8
     grey = cv2.cvtColor(image[..., :3], cv2.COLOR_BGR2GRAY).astype(np.float32)
     alpha = image[..., 3].astype(np.float32) / 255
-    visible = alpha > 0.5
-    if not visible.any():
+    if not alpha.any():
         return np.full(grey.shape, 255, np.uint8)  # nothing drawn: a blank page
+    visible = alpha >= alpha.max() / 2  # relative: a half-transparent brush still draws
     shade = float(np.median(grey[visible]))
     paper = shade if visible.mean() >= 0.5 else 255.0 if shade < 128 else 0.0
     return np.round(grey * alpha + paper * (1 - alpha)).astype(np.uint8)

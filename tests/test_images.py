@@ -44,6 +44,14 @@ def test_strokes_on_a_transparent_image_stand_out_from_the_paper_they_are_laid_o
     assert grey[30, 30] == shade and grey[5, 5] == paper and grey[30, 45] == paper
 
 
+def test_a_half_transparent_brush_still_draws(tmp_path):
+    image = np.zeros((60, 60, 4), np.uint8)
+    image[10:50, 25:35, 3] = 100  # black strokes at 40 % opacity; the rest transparent
+    cv2.imwrite(str(tmp_path / "faint.png"), image)
+    grey = read_grayscale(tmp_path / "faint.png")
+    assert grey[30, 30] == round(255 * (1 - 100 / 255)) and grey[5, 5] == 255
+
+
 def test_a_sixteen_bit_transparent_drawing_is_read(tmp_path):
     image = np.zeros((60, 60, 4), np.uint16)
     image[10:50, 25:35, 3] = 65535  # black strokes, opaque; the rest transparent
