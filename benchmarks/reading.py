@@ -130,14 +130,20 @@ def accuracy(predict, results: list[tuple], recipe: bool = False) -> float:
     return float(np.mean([number == label for number, (label, *_) in zip(read, results)]))
 
 
-def time_processes(model: str, images: np.ndarray) -> tuple[float, float]:
-    """Whole `digits predict` processes on photos: seconds for one (median of 5), images/s for a folder of 1000 (median of 3)."""
+def time_processes(models: list[str], images: np.ndarray, rounds: int = 5) -> dict[str, tuple[float, float]]:
+    """Whole `digits predict` processes on photos, per model: seconds for one photo and images/s for a
+    folder of 1000, medians of `rounds` rounds in which the models take turns (this VM drifts)."""
+    one, many = {model: [] for model in models}, {model: [] for model in models}
     with tempfile.TemporaryDirectory() as folder:
         rng = np.random.default_rng(1)
         for index in range(1000):
             cv2.imwrite(f"{folder}/{index:04d}.jpg", make_photo(images[index], rng)[0])
-        command = [sys.executable, "-m", "digits.cli", "predict", "--model", model]
-        return time_process([*command, f"{folder}/0000.jpg"], repeats=5), 1000 / time_process([*command, "--json", folder], repeats=3)
+        for _ in range(rounds):
+            for model in models:
+                command = [sys.executable, "-m", "digits.cli", "predict", "--model", model]
+                one[model].append(time_process([*command, f"{folder}/0000.jpg"], repeats=1))
+                many[model].append(time_process([*command, "--json", folder], repeats=1))
+    return {model: (statistics.median(one[model]), 1000 / statistics.median(many[model])) for model in models}
 
 
 def time_process(command: list[str], repeats: int) -> float:
@@ -183,8 +189,7 @@ def main() -> None:
     if not args.no_timing:
         print("\n| model | `digits predict`, one photo, whole process | a folder of 1000 photos |")
         print("| --- | --- | --- |")
-        for path in args.model:
-            one, rate = time_processes(path, images)
+        for path, (one, rate) in time_processes(args.model, images).items():
             print(f"| {path} | {one:.2f} s | {rate:.0f} images/s |", flush=True)
 
 
