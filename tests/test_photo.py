@@ -2,6 +2,8 @@ import cv2
 import numpy as np
 import pytest
 
+import digits.photo
+
 from digits.images import ImageError
 from digits.photo import (
     VIEW_ANGLES,
@@ -216,6 +218,15 @@ def test_debug_writer_saves_every_step(tmp_path):
     prepare_digit(photo_of_digit(2), debug_writer(tmp_path, "photos/two.jpg"))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["two-1-grey.png", "two-2-ink.png", "two-3-background.png", "two-4-flat.png", "two-5-mask.png", "two-6-digit.png"]
+
+
+@pytest.mark.parametrize("side", [200, 320])
+def test_photos_are_analysed_at_the_work_side_of_the_moment(tmp_path, monkeypatch, side):
+    # benchmarks/photo_constants.py sweeps the constants by setting them on the module: each must take effect.
+    monkeypatch.setattr(digits.photo, "WORK_SIDE", side)
+    monkeypatch.setattr(digits.photo, "REFINE_BELOW", 0)  # no second look at full resolution, which writes its own steps
+    prepare_digit(photo_of_digit(2, size=(480, 640)), debug_writer(tmp_path, "two.png"))
+    assert max(cv2.imread(str(tmp_path / "two-1-grey.png")).shape) == side
 
 
 def test_a_small_digit_in_a_large_photo_is_cut_at_full_resolution():
