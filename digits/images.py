@@ -67,7 +67,8 @@ def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = No
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(source.data) if isinstance(source, Upload) else path) as header:
                 width, height = header.size
-                transparent = header.has_transparency_data
+                # Not Pillow's has_transparency_data, which asserts on a palette image without a palette.
+                transparent = header.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in header.info
     except (UnidentifiedImageError, OSError, ValueError):
         raise NotAnImageError(f"{path}: not an image (PNG, JPEG, BMP, TIFF or WebP expected)") from None
     except Image.DecompressionBombError:  # past Pillow's own, higher limit

@@ -32,10 +32,15 @@ def strokes_on_nothing(shade, mode="RGBA", dtype=np.uint8):
     grey = np.where(alpha > 0, shade, 0).astype(np.uint8)
     if mode == "LA":
         return Image.fromarray(np.dstack([grey, alpha]), "LA")
+    if mode == "P":  # palette entry 0 transparent, 1 the strokes' shade
+        image = Image.fromarray((alpha > 0).astype(np.uint8), "P")
+        image.putpalette([0, 0, 0, shade, shade, shade])
+        image.info["transparency"] = 0
+        return image
     return Image.fromarray(np.dstack([grey, grey, grey, alpha]), "RGBA")
 
 
-@pytest.mark.parametrize("suffix, mode", [(".png", "RGBA"), (".png", "LA"), (".webp", "RGBA"), (".tiff", "RGBA")])
+@pytest.mark.parametrize("suffix, mode", [(".png", "RGBA"), (".png", "LA"), (".png", "P"), (".webp", "RGBA"), (".tiff", "RGBA")])
 @pytest.mark.parametrize("shade, paper", [(0, 255), (255, 0)], ids=["dark-strokes", "light-strokes"])
 def test_strokes_on_a_transparent_image_stand_out_from_the_paper_they_are_laid_on(tmp_path, suffix, mode, shade, paper):
     path = tmp_path / f"drawing{suffix}"
