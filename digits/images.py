@@ -90,15 +90,16 @@ def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = No
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)
     if image is None:
         raise ImageError(f"{path}: corrupt or truncated image")
-    if image.ndim == 3 and image.shape[2] == 4:
-        return on_paper(image)
-    if image.dtype == np.uint16:  # a 16-bit image whose alpha channel Pillow reported and OpenCV did not keep
+    # IMREAD_UNCHANGED keeps a 16-bit image's depth and an image's colour: reduce both as IMREAD_GRAYSCALE does.
+    if image.dtype == np.uint16:
         image = (image >> 8).astype(np.uint8)
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if image.ndim == 3:
+        return on_paper(image) if image.shape[2] == 4 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return image
 
 
 def on_paper(image: np.ndarray) -> np.ndarray:
-    """A BGRA image (8 or 16 bits) as grey, laid on paper where it is transparent.
+    """A uint8 BGRA image as grey, laid on paper where it is transparent.
 
     A drawing app's PNG often holds strokes on nothing at all. Read without its alpha channel the
     strokes vanish (transparent pixels are stored black, as black strokes are) and the image looks
@@ -107,8 +108,6 @@ def on_paper(image: np.ndarray) -> np.ndarray:
     ones. What covers most of the image is a picture with its own paper (a scan with a transparent
     margin), and the margin takes that picture's middle grey.
     """
-    if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)  # as OpenCV reduces 16-bit images to 8
     grey = cv2.cvtColor(image[..., :3], cv2.COLOR_BGR2GRAY).astype(np.float32)
     alpha = image[..., 3].astype(np.float32) / 255
     if not alpha.any():

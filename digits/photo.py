@@ -473,7 +473,7 @@ def debug_writer(directory: str | os.PathLike, image_name: str) -> DebugWriter:
 
 
 def _to_grey(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 3:
+    if image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (3, 4):
         image = on_paper(image) if image.shape[2] == 4 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if image.dtype != np.uint8 or image.ndim != 2:
         raise ImageError(f"expected a uint8 grey or BGR image, got {image.dtype} {image.shape}")

@@ -4,7 +4,6 @@ import zlib
 import cv2
 import numpy as np
 import pytest
-
 from PIL import Image
 
 from digits.images import ImageError, list_images, read_grayscale
@@ -25,7 +24,7 @@ def test_colour_image_is_read_as_grey(tmp_path):
     assert grey.shape == (30, 30) and grey.dtype == np.uint8
 
 
-def strokes_on_nothing(shade, mode="RGBA", dtype=np.uint8):
+def strokes_on_nothing(shade, mode="RGBA"):
     """A bar of `shade` grey, opaque, on a fully transparent 60x60 image (transparent pixels stored black)."""
     alpha = np.zeros((60, 60), np.uint8)
     alpha[10:50, 25:35] = 255
