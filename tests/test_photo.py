@@ -285,6 +285,13 @@ def test_a_drawing_on_a_transparent_canvas_reads_as_on_white(tmp_path):
     assert np.array_equal(prepare_digit(transparent), expected)
 
 
+@pytest.mark.parametrize("array", [np.zeros((40, 40, 4), np.uint16), np.zeros((40, 40, 2), np.uint8), np.zeros((40, 40), np.float32)],
+                         ids=["16-bit BGRA", "two channels", "float"])
+def test_an_array_that_is_no_image_is_one_clear_error(array):
+    with pytest.raises(ImageError, match="expected a uint8 grey or BGR image"):
+        prepare_digit(array)
+
+
 def test_a_soft_digit_filling_its_frame_is_not_refused():
     strokes = np.zeros((64, 64), np.uint8)
     cv2.ellipse(strokes, (32, 32), (22, 29), 0, 0, 360, 255, 9, cv2.LINE_AA)  # a 0 touching the frame's edge zone
