@@ -15,7 +15,7 @@ import os
 import sys
 from functools import partial
 
-from digits.answer import as_record, as_sentence, describe_all, load_reader, prepare_or_error
+from digits.answer import as_record, as_sentence, describe_all, digits_side_by_side, load_reader, multi_hint, prepare_or_error
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
 from digits.parallel import on_every_core
@@ -113,8 +113,10 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     # One batched inference over every view of every digit of every image, and one calibration.
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]
     described = iter(describe_all(read_views(predict, views), calibration) if views else [])
+    answers = [None if isinstance(result, str) else [next(described) for _ in result] for result in prepared]
+    several = {} if multi else several_digits(images, answers)
     failed = False
-    for path, result in zip(images, prepared):
+    for path, result, answer in zip(images, prepared, answers):
         if isinstance(result, str):
             failed = True
             if as_json:
@@ -122,12 +124,22 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
             else:
                 print(f"digits: error: {result}", file=sys.stderr)
             continue
-        answers = [next(described) for _ in result]
+        record, sentence = as_record(path, answer, multi), as_sentence(answer, multi)
+        if path in several:
+            record["several_digits"] = several[path]
+            sentence += f" ({multi_hint(several[path])})"
         if as_json:
-            print(json.dumps(as_record(path, answers, multi)))
+            print(json.dumps(record))
         else:
-            print(as_sentence(answers, multi) if len(images) == 1 else f"{path}: {as_sentence(answers, multi)}")
+            print(sentence if len(images) == 1 else f"{path}: {sentence}")
     return 1 if failed else 0
+
+
+def several_digits(images: list[str], answers: list[list[dict] | None]) -> dict[str, int]:
+    """{image: how many digits side by side} for the images whose single digit was doubted or refused and that hold several."""
+    doubted = [path for path, answer in zip(images, answers) if answer and answer[0]["answer"] != "digit"]
+    counts = on_every_core(digits_side_by_side, doubted, fewest=PARALLEL_FROM)
+    return {path: count for path, count in zip(doubted, counts) if count >= 2}
 
 
 if __name__ == "__main__":

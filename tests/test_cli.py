@@ -116,6 +116,21 @@ def test_multi_reads_a_number(run_cli, model_path, tmp_path):
     assert record["number"] == "".join(map(str, record["digits"]))
 
 
+def test_a_number_read_as_one_digit_gets_a_hint_to_add_multi(run_cli, model_path, tmp_path, good_image):
+    cv2.imwrite(str(tmp_path / "row.png"), row_of_digits([2, 0, 2, 4]))
+    refuse = ("--min-digit-mass", "1")  # every answer "not a digit", whatever the untrained model says
+    status, out, _ = run_cli("predict", "--json", *refuse, "--model", model_path, str(tmp_path / "row.png"), good_image)
+    row, seven = map(json.loads, out.splitlines())
+    assert status == 0 and row["answer"] == "not_a_digit" and row["several_digits"] == 4
+    assert "several_digits" not in seven  # one digit: nothing to hint
+    status, out, _ = run_cli("predict", *refuse, "--model", model_path, str(tmp_path / "row.png"))
+    assert out.strip() == "This does not look like a digit (4 digits side by side? Add --multi to read them as a number)"
+    # Answered as a digit, or read with --multi: no hint.
+    for options in (SURE, ("--multi", *refuse)):
+        _, out, _ = run_cli("predict", "--json", *options, "--model", model_path, str(tmp_path / "row.png"))
+        assert "several_digits" not in json.loads(out)
+
+
 def test_debug_dir_gets_the_steps(run_cli, model_path, good_image, tmp_path):
     status, _, _ = run_cli("predict", "--debug-dir", str(tmp_path / "debug"), "--model", model_path, good_image)
     assert status == 0 and len(list((tmp_path / "debug").glob("seven-*.png"))) == 6

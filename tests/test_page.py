@@ -100,6 +100,16 @@ def test_an_uploaded_photo_is_read(page):
     assert answer_after(page, 1) == "7"
 
 
+def test_a_number_uploaded_as_one_digit_is_offered_as_a_number(page):
+    page.set_input_files("#photo", str(ROOT / "samples/number.jpg"))
+    answer_after(page, 1)
+    offer = page.locator("#read-number")
+    assert offer.is_visible() and offer.inner_text().startswith("4 digits side by side?")
+    offer.click()
+    assert answer_after(page, 2) == "2024" and page.locator("#multi").is_checked()
+    assert not offer.is_visible() and api_calls(page)[-1].endswith("?multi=true")
+
+
 def test_a_scribble_is_not_answered_as_a_digit(page):
     # A five-pointed star drawn in one stroke: the model learnt to spread its belief on such shapes.
     star = [(0.5, 0.15), (0.7, 0.8), (0.17, 0.38), (0.83, 0.38), (0.3, 0.8), (0.5, 0.15)]

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from digits.server import MAX_UPLOAD_BYTES, create_app
-from tests.test_cli import model_path  # noqa: F401 (an untrained model: the API's behaviour, not accuracy)
+from tests.test_cli import model_path, write_calibration  # noqa: F401 (an untrained model: the API's behaviour, not accuracy)
 from tests.test_images import png_header_only
 from tests.test_photo import photo_of_digit, row_of_digits
 
@@ -60,6 +60,18 @@ def test_predict_answers_as_digits_predict_json_does(client, run_cli, model_path
 def test_multi_reads_each_digit_and_returns_each_view(client):
     record = post(client, png(row_of_digits([2, 0, 2, 4])), multi="true").json()
     assert len(record["digits"]) == 4 and len(record["number"]) == 4 and len(record["seen"]) == 4
+
+
+def test_a_number_sent_as_one_digit_is_counted_for_the_page(tmp_path, model_path):  # noqa: F811
+    # A copy of the model whose calibration answers everything "not a digit".
+    refusing = tmp_path / "model.keras"
+    refusing.write_bytes(open(model_path, "rb").read())
+    write_calibration(refusing, min_digit_mass=1.0)
+    client = TestClient(create_app(refusing))
+    row = post(client, png(row_of_digits([2, 0, 2, 4]))).json()
+    assert row["answer"] == "not_a_digit" and row["several_digits"] == 4
+    assert "several_digits" not in post(client, png(photo_of_digit(7))).json()
+    assert "several_digits" not in post(client, png(row_of_digits([2, 0, 2, 4])), multi="true").json()
 
 
 @pytest.mark.parametrize("data, status, message", [

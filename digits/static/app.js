@@ -8,11 +8,13 @@ const confidence = document.getElementById("confidence");
 const bars = document.getElementById("bars");
 const seen = document.getElementById("seen");
 const multi = document.getElementById("multi");
+const readNumber = document.getElementById("read-number");
 
 // Strokes in canvas-relative units (0-1), so that a resized canvas redraws them sharp.
 const strokes = [];
 let current = null;
 let request = 0;  // answers to older requests are dropped
+let photo = null;  // the uploaded or dropped image on show, read again when "several digits" changes
 window.digitsTimings = [];  // pen lifted -> answer on screen, ms (read by the browser tests)
 
 function resize() {
@@ -46,6 +48,7 @@ function point(event) {
 pad.addEventListener("pointerdown", (event) => {
   event.preventDefault();
   pad.setPointerCapture(event.pointerId);
+  photo = null;
   current = [point(event)];
   strokes.push(current);
   redraw();
@@ -70,6 +73,7 @@ function undo() {
 }
 function clear() {
   strokes.length = 0;
+  photo = null;
   redraw();
   show("Draw a digit");
 }
@@ -79,7 +83,12 @@ document.addEventListener("keydown", (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); undo(); }
   if (event.key === "Escape") clear();
 });
-multi.addEventListener("change", () => { if (strokes.length) readDrawing(performance.now()); });
+multi.addEventListener("change", () => (photo ? send(photo, photo.name, performance.now()) : readDrawing(performance.now())));
+// Offered when a single digit was doubted or refused and the image holds several side by side.
+readNumber.addEventListener("click", () => {
+  multi.checked = true;
+  multi.dispatchEvent(new Event("change"));
+});
 
 function readDrawing(liftedAt) {
   if (!strokes.length) return;  // an empty canvas sends nothing
@@ -87,7 +96,7 @@ function readDrawing(liftedAt) {
 }
 
 document.getElementById("photo").addEventListener("change", (event) => {
-  if (event.target.files.length) send(event.target.files[0], event.target.files[0].name, performance.now());
+  if (event.target.files.length) sendPhoto(event.target.files[0]);
   event.target.value = "";
 });
 document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
@@ -96,8 +105,13 @@ document.addEventListener("drop", (event) => {
   event.preventDefault();
   document.body.classList.remove("dragging");
   const file = event.dataTransfer.files[0];
-  if (file) send(file, file.name, performance.now());
+  if (file) sendPhoto(file);
 });
+
+function sendPhoto(file) {
+  photo = file;
+  send(file, file.name, performance.now());
+}
 
 async function send(blob, name, startedAt) {
   const mine = ++request;
@@ -120,6 +134,7 @@ function show(message) {
   answer.className = "answer message";
   delete answer.dataset.kind;
   confidence.textContent = "";
+  readNumber.hidden = true;
   bars.replaceChildren();
   seen.replaceChildren();
 }
@@ -143,6 +158,8 @@ function showAnswer(reply) {
     answer.textContent = reply.sentence;
     confidence.textContent = `(the likeliest digit, ${reply.digit}, at ${(100 * reply.confidence).toFixed(0)}%)`;
   }
+  readNumber.hidden = !reply.several_digits;
+  readNumber.textContent = `${reply.several_digits} digits side by side? Read them as a number`;
   bars.replaceChildren(...reply.probabilities.map((p, digit) => {
     const row = document.createElement("li");
     if (digit === reply.digit) row.className = "best";
