@@ -15,7 +15,7 @@ import os
 import sys
 from functools import partial
 
-from digits.answer import as_record, as_sentence, describe_all, digits_side_by_side, load_reader, multi_hint, prepare_or_error
+from digits.answer import as_record, as_sentence, describe_all, digits_side_by_side, load_reader, may_hold_several, multi_hint, prepare_or_error
 from digits.errors import DigitsError, run_main
 from digits.images import list_images
 from digits.parallel import on_every_core
@@ -114,7 +114,7 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]
     described = iter(describe_all(read_views(predict, views), calibration) if views else [])
     answers = [None if isinstance(result, str) else [next(described) for _ in result] for result in prepared]
-    several = {} if multi else several_digits(images, answers)
+    several = {} if multi else several_digits(images, prepared, answers)
     failed = False
     for path, result, answer in zip(images, prepared, answers):
         if isinstance(result, str):
@@ -135,9 +135,9 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     return 1 if failed else 0
 
 
-def several_digits(images: list[str], answers: list[list[dict] | None]) -> dict[str, int]:
-    """{image: how many digits side by side} for the images whose single digit was doubted or refused and that hold several."""
-    doubted = [path for path, answer in zip(images, answers) if answer and answer[0]["answer"] != "digit"]
+def several_digits(images: list[str], prepared: list, answers: list[list[dict] | None]) -> dict[str, int]:
+    """{image: how many digits side by side} for the images read as one digit that may hold several and do."""
+    doubted = [path for path, views, answer in zip(images, prepared, answers) if answer and may_hold_several(answer[0], views[0][0])]
     counts = on_every_core(digits_side_by_side, doubted, fewest=PARALLEL_FROM)
     return {path: count for path, count in zip(doubted, counts) if count >= 2}
 
