@@ -95,9 +95,22 @@ def test_a_digit_drawn_with_a_finger_is_read_and_the_page_does_not_scroll(page):
     assert page.evaluate("window.scrollY") == 0
 
 
-def test_an_uploaded_photo_is_read(page):
+WHITE_SHARE = """() => {
+    const pad = document.getElementById("pad");
+    const pixels = pad.getContext("2d").getImageData(0, 0, pad.width, pad.height).data;
+    let white = 0;
+    for (let i = 0; i < pixels.length; i += 4) white += pixels[i] === 255;
+    return white / (pixels.length / 4);
+}"""
+
+
+def test_an_uploaded_photo_is_read_and_shown_until_a_stroke(page):
     page.set_input_files("#photo", str(ROOT / "samples/digit.jpg"))
     assert answer_after(page, 1) == "7"
+    page.wait_for_function(f"({WHITE_SHARE})() < 0.5")  # the photo's grey paper on the pad
+    draw_with_mouse(page, ONE)
+    answer_after(page, 2)
+    assert page.evaluate(WHITE_SHARE) > 0.8  # a stroke starts a drawing, on white
 
 
 def test_a_number_uploaded_as_one_digit_is_offered_as_a_number(page):

@@ -15,6 +15,7 @@ const strokes = [];
 let current = null;
 let request = 0;  // answers to older requests are dropped
 let photo = null;  // the uploaded or dropped image on show, read again when "several digits" changes
+let shown = null;  // that image decoded, drawn on the pad until the next stroke (null if the browser cannot decode it)
 window.digitsTimings = [];  // pen lifted -> answer on screen, ms (read by the browser tests)
 
 function resize() {
@@ -28,6 +29,11 @@ function resize() {
 function redraw() {
   context.fillStyle = "#fff";
   context.fillRect(0, 0, pad.width, pad.height);
+  if (shown) {
+    const scale = Math.min(pad.width / shown.width, pad.height / shown.height);
+    const [width, height] = [shown.width * scale, shown.height * scale];
+    context.drawImage(shown, (pad.width - width) / 2, (pad.height - height) / 2, width, height);
+  }
   context.strokeStyle = "#000";
   context.lineCap = "round";
   context.lineJoin = "round";
@@ -48,7 +54,7 @@ function point(event) {
 pad.addEventListener("pointerdown", (event) => {
   event.preventDefault();
   pad.setPointerCapture(event.pointerId);
-  photo = null;
+  photo = shown = null;  // a stroke starts a drawing: the photo goes
   current = [point(event)];
   strokes.push(current);
   redraw();
@@ -67,13 +73,14 @@ for (const name of ["pointerup", "pointercancel"]) {
 }
 
 function undo() {
+  if (!strokes.length) return;  // nothing drawn (perhaps a photo on show): nothing to undo
   strokes.pop();
   redraw();
   strokes.length ? readDrawing(performance.now()) : show("Draw a digit");
 }
 function clear() {
   strokes.length = 0;
-  photo = null;
+  photo = shown = null;
   redraw();
   show("Draw a digit");
 }
@@ -110,7 +117,17 @@ document.addEventListener("drop", (event) => {
 
 function sendPhoto(file) {
   photo = file;
+  shown = null;
+  strokes.length = 0;
+  redraw();
   send(file, file.name, performance.now());
+  // Shown on the pad, so that the answer sits beside the image it answers; a format the browser
+  // cannot decode (TIFF in Chromium) is still read by the server, only not shown.
+  createImageBitmap(file).then((bitmap) => {
+    if (photo !== file) return;  // drawn over or replaced meanwhile
+    shown = bitmap;
+    redraw();
+  }, () => {});
 }
 
 async function send(blob, name, startedAt) {
