@@ -122,7 +122,7 @@ function sendPhoto(file) {
   redraw();
   send(file, file.name, performance.now());
   // Shown on the pad, so that the answer sits beside the image it answers; a format the browser
-  // cannot decode (TIFF in Chromium) is still read by the server, only not shown.
+  // cannot decode (TIFF, in most browsers) is still read by the server, only not shown.
   createImageBitmap(file).then((bitmap) => {
     if (photo !== file) return;  // drawn over or replaced meanwhile
     shown = bitmap;
