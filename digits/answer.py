@@ -48,11 +48,12 @@ def may_hold_several(answer: dict, digit: np.ndarray) -> bool:
 
 
 def digits_side_by_side(image: Image) -> int:
-    """How many digits the row reading (--multi) finds in an image; 0 where it finds none."""
+    """How many digits the row reading (--multi) finds in an image, where it finds two or more; else 0."""
     try:
-        return len(prepare_digits(image))
+        count = len(prepare_digits(image))
     except DigitsError:
         return 0
+    return count if count >= 2 else 0
 
 
 def multi_hint(count: int) -> str:

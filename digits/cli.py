@@ -139,7 +139,7 @@ def several_digits(images: list[str], prepared: list, answers: list[list[dict] |
     """{image: how many digits side by side} for the images read as one digit that may hold several and do."""
     doubted = [path for path, views, answer in zip(images, prepared, answers) if answer and may_hold_several(answer[0], views[0][0])]
     counts = on_every_core(digits_side_by_side, doubted, fewest=PARALLEL_FROM)
-    return {path: count for path, count in zip(doubted, counts) if count >= 2}
+    return {path: count for path, count in zip(doubted, counts) if count}
 
 
 if __name__ == "__main__":

@@ -144,7 +144,7 @@ def answer(predict: Predict, calibration: Calibration, upload: Upload, multi: bo
     answers = describe_all(scores, calibration)
     record = as_record(upload.name, answers, multi)
     record["sentence"] = as_sentence(answers, multi)
-    if not multi and may_hold_several(answers[0], views[0][0]) and (count := digits_side_by_side(upload)) >= 2:
+    if not multi and may_hold_several(answers[0], views[0][0]) and (count := digits_side_by_side(upload)):
         record["several_digits"] = count  # the page offers to read them as a number
     # All ten calibrated probabilities of the (leftmost) digit, for the page's bars.
     record["probabilities"] = [round(float(p), 4) for p in calibrate(scores[:1], calibration.temperature)[0]]

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 import digits.photo
-
 from digits.images import ImageError
 from digits.photo import (
     VIEW_ANGLES,

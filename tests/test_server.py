@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -65,7 +66,7 @@ def test_multi_reads_each_digit_and_returns_each_view(client):
 def test_a_number_sent_as_one_digit_is_counted_for_the_page(tmp_path, model_path):  # noqa: F811
     # A copy of the model whose calibration answers everything "not a digit".
     refusing = tmp_path / "model.keras"
-    refusing.write_bytes(open(model_path, "rb").read())
+    refusing.write_bytes(Path(model_path).read_bytes())
     write_calibration(refusing, min_digit_mass=1.0)
     client = TestClient(create_app(refusing))
     row = post(client, png(row_of_digits([2, 0, 2, 4]))).json()
