@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from digits.data import load_split  # noqa: E402
 from digits.errors import DigitsError  # noqa: E402
 from digits.photo import VIEW_ANGLES, VIEW_SHIFTS, digit_views, prepare_digit  # noqa: E402
-from digits.predictor import digit_probabilities, load_predictor, read_views  # noqa: E402
+from digits.predictor import load_predictor  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from reading import time_process  # noqa: E402
@@ -123,7 +123,7 @@ def main() -> None:
     def right(batch: np.ndarray) -> np.ndarray:
         """Which digits the model reads right: (n, 28, 28) alone, or (n, V, 28, 28) averaged over the views."""
         views = batch.reshape(len(batch), -1, 28, 28)
-        probabilities = digit_probabilities(read_views(predict, list(views)))
+        probabilities = predict(views.reshape(-1, 28, 28)).reshape(len(batch), -1, 10).mean(axis=1)
         return (probabilities.argmax(axis=1) == labels) & ~(views == REFUSED).all(axis=(1, 2, 3))
 
     correct = {"clean": right(images), "clean_views": right(np.stack([clean_views(digit) for digit in images])), "relaid": right(relaid),

@@ -38,7 +38,7 @@ from sources import make_crop, make_drawing, make_drawn_row, make_page, make_pho
 from digits.data import load_split  # noqa: E402
 from digits.errors import DigitsError  # noqa: E402
 from digits.answer import prepare_views  # noqa: E402
-from digits.predictor import digit_probabilities, load_predictor, read_views  # noqa: E402
+from digits.predictor import load_predictor, read_views  # noqa: E402
 
 # name: (what it is, file format)
 SOURCES = {
@@ -92,7 +92,7 @@ def read_one(task: tuple[str, int], split: str, folder: str, images: np.ndarray,
 def numbers(predict, images: list[list[np.ndarray] | None]) -> list[str | None]:
     """What each image reads as: its digits, left to right, as a string (None if refused), from one batched inference."""
     digits = [views for views in images if views for views in views]
-    read = iter(digit_probabilities(read_views(predict, digits)).argmax(axis=1) if digits else [])
+    read = iter(read_views(predict, digits).argmax(axis=1) if digits else [])
     return [None if views is None else "".join(str(next(read)) for _ in views) for views in images]
 
 

@@ -21,7 +21,7 @@ from digits.files import write_text_atomic
 from digits.images import ImageError
 from digits.parallel import on_every_core
 from digits.photo import mnist_views, prepare_digit
-from digits.predictor import Predict, digit_probabilities, read_views
+from digits.predictor import Predict, read_views
 from digits.synthetic import photographed_digit
 
 @dataclass(frozen=True)
@@ -79,15 +79,11 @@ def with_thresholds(calibration: Calibration, min_confidence: float | None, min_
 
 
 def calibrate(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """(n, 10 or 11) probabilities -> the ten digits' probabilities, all log-odds divided by `temperature`.
-
-    A model's "not a digit" output is scaled with the digits and then left out: the digits hold
-    what it does not.
-    """
+    """(n, 10) probabilities -> the same, their log-odds divided by `temperature`."""
     logits = np.log(np.clip(probabilities.astype(np.float64), 1e-12, 1)) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     scaled = np.exp(logits)
-    return digit_probabilities(scaled / scaled.sum(axis=1, keepdims=True))
+    return scaled / scaled.sum(axis=1, keepdims=True)
 
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:

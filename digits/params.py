@@ -52,7 +52,6 @@ class TrainParams:
     distribute: str = field(metadata={"choices": ("auto", "mirrored", "off")})  # data parallelism over devices
     intra_op_threads: int = field(metadata={"min": 0})  # threads each TensorFlow op is split across (0 = one per core)
     outlier_exposure: float = field(metadata={"min": 0.0, "max": 5.0})  # weight of the non-digits' loss (0 = off)
-    outlier_class: bool = field(metadata={})  # non-digits are an 11th class (true) or get a flat answer over the digits
     seed: int = field(metadata={"min": 0})  # seed of weight initialisation, shuffling, augmentation
 
 

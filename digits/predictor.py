@@ -15,8 +15,7 @@ from digits.quiet import native_stderr_hidden
 # and 0.70 s (fast CNN) on 2 cores, most of it first touching the call's large buffers; in calls of
 # 128-1024 images 0.025-0.041 s and 0.22-0.27 s: 256 the best for the MLP, within 6 % of it for the CNN.
 LITERT_BATCH = 256
-DIGITS = 10  # a model's first outputs; an 11th, where it was trained (train.outlier_class), is "not a digit"
-Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 10 or 11) probabilities
+Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 10) probabilities
 
 
 def load_predictor(path: str | os.PathLike, threads: int | None = None) -> Predict:
@@ -37,18 +36,11 @@ def load_predictor(path: str | os.PathLike, threads: int | None = None) -> Predi
 
 
 def read_views(predict: Predict, digits: list[np.ndarray]) -> np.ndarray:
-    """(n, 10 or 11): each digit's probabilities, the mean over its (V, 28, 28) views, from one batched inference.
+    """(n, 10): each digit's probabilities, the mean over its (V, 28, 28) views, from one batched inference.
 
     The views are digits.photo's (turned ±10°, shifted 1 px each way); every digit must have as many.
     """
-    probabilities = predict(np.concatenate(digits))
-    return probabilities.reshape(len(digits), -1, probabilities.shape[1]).mean(axis=1)
-
-
-def digit_probabilities(probabilities: np.ndarray) -> np.ndarray:
-    """(n, 10): the digits' columns of a model's output. Where the model has a "not a digit" output,
-    what that holds is missing from their sum."""
-    return probabilities[:, :DIGITS]
+    return predict(np.concatenate(digits)).reshape(len(digits), -1, 10).mean(axis=1)
 
 
 def litert_predictor(path: Path, threads: int | None = None) -> Predict:

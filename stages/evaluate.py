@@ -22,7 +22,7 @@ from digits.files import write_text_atomic
 from digits.models import load_model
 from digits.params import load_params
 from digits.plots import plot_calibration, plot_confusion_matrix, plot_misclassified, save_figure
-from digits.predictor import digit_probabilities, read_views
+from digits.predictor import read_views
 
 CURVE_POINTS = 200  # the risk-coverage curve's points in the DVC plot
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     # Predict every test image once; the test set serves nothing else.
     model = load_model(args.model_path)
     images, labels = load_split(args.test_split)
-    probabilities = digit_probabilities(model.predict(images, batch_size=1024, verbose=0))
+    probabilities = model.predict(images, batch_size=1024, verbose=0)
     predictions = probabilities.argmax(axis=1)
 
     # Confidence as `digits predict` reports it: the LiteRT model, views averaged, calibrated.

@@ -32,16 +32,6 @@ def test_calibrate_keeps_the_ranking_and_sums_to_one():
     assert (calibrated.max(axis=1) < probabilities.max(axis=1)).all()  # softened
 
 
-def test_a_not_a_digit_output_is_scaled_with_the_digits_and_left_out():
-    eleven = np.array([[0.6, 0.1, 0.1] + [0.0] * 7 + [0.2], [0.05] * 10 + [0.5]])
-    calibrated = calibrate(eleven, 0.5)
-    assert calibrated.shape == (2, 10)
-    # Squared and renormalised over all eleven: 0.36, 0.01, 0.01 and 0.04 of 0.42.
-    assert calibrated[0, :3] == pytest.approx(np.array([0.36, 0.01, 0.01]) / 0.42, rel=1e-6)
-    assert calibrated[1].sum() == pytest.approx(0.025 / 0.275)  # mostly "not a digit": little mass on the digits
-    assert digit_mass(calibrated)[1] < 0.1
-
-
 def test_confidence_for_risk_answers_the_most_with_at_most_that_risk():
     # Top probabilities 0.9 ... 0.5; the two least confident answers are wrong.
     calibrated = np.zeros((5, 10))

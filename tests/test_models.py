@@ -26,7 +26,6 @@ def preset_params(name):
 
 
 def test_default_mlp_is_the_notebooks_network():
-    assert not params_with().outlier_class
     model = build_model(params_with())
     # 784*50+50, 50*50+50, 50*10+10 weights: the notebook's network.
     assert model.count_params() == 42310
@@ -45,17 +44,10 @@ def test_model_scales_raw_pixels_itself():
 def test_every_preset_builds_a_digit_classifier(name):
     params = preset_params(name)
     model = build_model(params)
-    # The ten digits, and "not a digit" where non-digits are a class of their own.
-    assert model.output_shape == (None, 11 if params.outlier_class else 10)
+    assert model.output_shape == (None, 10)
     assert 10_000 < model.count_params() < 3_000_000
     if params.model == "cnn":
         assert any(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
-
-
-def test_an_eleventh_output_only_where_non_digits_are_trained_as_a_class():
-    assert build_model(params_with(outlier_class=True)).output_shape == (None, 11)
-    assert build_model(params_with(outlier_class=True, outlier_exposure=0.0)).output_shape == (None, 10)
-    assert build_model(params_with(outlier_class=False)).output_shape == (None, 10)
 
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])

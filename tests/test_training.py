@@ -92,21 +92,6 @@ def test_non_digits_get_a_flat_target_their_weight_and_no_accuracy():
     assert float(accuracy.result()) == pytest.approx(2 / 3)
 
 
-def test_non_digits_as_an_eleventh_class_are_that_class_and_no_digits_answer():
-    from digits.training import NON_DIGIT, DigitAccuracy, make_dataset
-
-    labels = np.array([1, 2, 3, NON_DIGIT, NON_DIGIT])
-    _, targets, weights = next(iter(make_dataset(np.zeros((5, 28, 28), np.uint8), labels, batch_size=5,
-                                                 non_digit_weight=0.5, outputs=11)))
-    assert targets.shape == (5, 11) and list(targets.numpy().argmax(axis=1)) == [1, 2, 3, 10, 10]
-    assert list(weights.numpy()) == [1, 1, 1, 0.5, 0.5]
-    accuracy = DigitAccuracy()
-    # The first digit is read as "not a digit" but its likeliest digit is right; the second is wrong.
-    predicted = np.array([[0, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0.7], np.eye(11)[7], np.eye(11)[3], np.eye(11)[10], np.eye(11)[0]])
-    accuracy.update_state(targets, predicted)
-    assert float(accuracy.result()) == pytest.approx(2 / 3)
-
-
 @pytest.mark.parametrize("threads, expected", [(1, 1), (0, 0)])
 def test_intra_op_threads_reach_tensorflow(threads, expected):
     # A fresh interpreter: TensorFlow fixes its thread pools when it runs its first op.
