@@ -140,7 +140,7 @@ def number_answer(kinds: list[str]) -> str:
 
 def views_of_mnist_digits(images: np.ndarray) -> list[np.ndarray]:
     """mnist_views of each image (about 1 ms each), on every core."""
-    return on_every_core(mnist_views, list(images), fewest=PARALLEL_FROM)
+    return on_every_core(mnist_views, list(images), fewest=PARALLEL_FROM, progress="views of digits")
 
 
 def read_as_predict_does(predict: Predict, images: np.ndarray, photos: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -154,7 +154,8 @@ def read_as_predict_does(predict: Predict, images: np.ndarray, photos: int, seed
     clean = read_views(predict, views_of_mnist_digits(images))
     rng = np.random.default_rng(seed)
     # Photographed in order from one generator (cheap); prepared on every core (about 8 ms each).
-    prepared = on_every_core(_photo_views, [photographed_digit(image, rng) for image in images[:photos]], fewest=PARALLEL_FROM)
+    prepared = on_every_core(_photo_views, [photographed_digit(image, rng) for image in images[:photos]], fewest=PARALLEL_FROM,
+                             progress="photographed digits")
     kept = [index for index, views in enumerate(prepared) if views is not None]
     views = [prepared[index] for index in kept]
     return clean, read_views(predict, views) if views else np.zeros((0, 10)), np.array(kept, dtype=np.int64)

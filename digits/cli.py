@@ -108,7 +108,7 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     predict, calibration = load_reader(model_path, *thresholds)
 
     prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
-    prepared = on_every_core(prepare, images, fewest=PARALLEL_FROM)
+    prepared = on_every_core(prepare, images, fewest=PARALLEL_FROM, progress="preparing images")
 
     # One batched inference over every view of every digit of every image, and one calibration.
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]

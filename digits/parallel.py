@@ -7,16 +7,27 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import cv2
+from tqdm import tqdm
+
+PROGRESS_AFTER = 1.0  # seconds before a progress bar shows: a quick run prints nothing
 
 
-def on_every_core(function: Callable, items: list, fewest: int) -> list:
+def on_every_core(function: Callable, items: list, fewest: int, progress: str | None = None) -> list:
     """[function(item) for item in items], in worker processes when there are at least `fewest` items
-    (below that, starting the processes costs more than it saves) and more than one core."""
+    (below that, starting the processes costs more than it saves) and more than one core.
+
+    With `progress`, a bar of that name on stderr when it is a terminal and the work takes more
+    than PROGRESS_AFTER seconds; it is erased at the end.
+    """
+    def counted(results):
+        return tqdm(results, total=len(items), desc=progress, unit="image", delay=PROGRESS_AFTER, leave=False,
+                    disable=None if progress else True)
+
     cores = os.cpu_count() or 1
     if len(items) < fewest or cores == 1:
-        return [function(item) for item in items]
+        return [function(item) for item in counted(items)]
     # Each worker takes whole items; OpenCV's own threads would only contend with them.
     # (Set before forking: changing it inside a forked child can deadlock.)
     cv2.setNumThreads(1)
     with ProcessPoolExecutor() as pool:
-        return list(pool.map(function, items, chunksize=max(1, min(16, len(items) // (8 * cores)))))
+        return list(counted(pool.map(function, items, chunksize=max(1, min(16, len(items) // (8 * cores))))))

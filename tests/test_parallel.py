@@ -1,7 +1,10 @@
+import io
 import os
+import sys
 
 import pytest
 
+from digits import parallel
 from digits.parallel import on_every_core
 
 
@@ -19,3 +22,23 @@ def test_many_items_run_in_worker_processes_and_come_back_in_order():
 def test_few_items_run_here():
     results = on_every_core(pid_and_square, [1, 2, 3], fewest=50)
     assert results == [(os.getpid(), 1), (os.getpid(), 4), (os.getpid(), 9)]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("fewest", [1, 50])
+def test_a_named_run_shows_progress_on_a_terminal_only_and_erases_it(monkeypatch, fewest):
+    monkeypatch.setattr(parallel, "PROGRESS_AFTER", 0)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert on_every_core(pid_and_square, [1, 2, 3], fewest=fewest, progress="squaring")[2][1] == 9
+    shown = terminal.getvalue()
+    assert "squaring:" in shown and "/3 " in shown
+    assert shown.endswith("\r")  # erased: blanked, the cursor back at the line's start
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: nothing
+    on_every_core(pid_and_square, [1, 2, 3], fewest=fewest, progress="squaring")
+    assert sys.stderr.getvalue() == ""
