@@ -103,16 +103,20 @@ def centre_line(mask: np.ndarray) -> np.ndarray:
 
 def make_drawing(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The digit's centre line drawn again with a round brush 3-12 % of the canvas wide, as a drawing
-    app or a web canvas gives it: the digit 50-95 % of the canvas high, white on black or black on white."""
+    app or a web canvas gives it: the digit's longer side 50-95 % of the canvas, white on black or
+    black on white, off-centre but never past the canvas's edge."""
     rows, columns = centre_points(digit)
     side = int(rng.integers(200, 400))
     brush = rng.uniform(0.03, 0.12) * side
-    # The drawn digit, brush included, is `fill` of the canvas high.
+    # The drawn digit, brush included, is `fill` of the canvas on its longer side. (Until
+    # 2026-11-30 its height, and a wide digit could run off the canvas, as no drawing app lets it.)
     fill = rng.uniform(0.5, 0.95) * side
-    scale = (fill - brush) / max(1, np.ptp(rows))
+    scale = (fill - brush) / max(1, np.ptp(rows), np.ptp(columns))
     centre_y, centre_x = (rows.max() + rows.min()) / 2, (columns.max() + columns.min()) / 2
-    y = (rows - centre_y) * scale + side / 2 + rng.uniform(-0.05, 0.05) * side
-    x = (columns - centre_x) * scale + side / 2 + rng.uniform(-0.1, 0.1) * side
+    # Off-centre by up to 5 % (up and down) or 10 % (sideways) of the canvas, as far as it has room.
+    room_y, room_x = (side - np.ptp(rows) * scale - brush) / 2, (side - np.ptp(columns) * scale - brush) / 2
+    y = (rows - centre_y) * scale + side / 2 + min(room_y, 0.05 * side) * rng.uniform(-1, 1)
+    x = (columns - centre_x) * scale + side / 2 + min(room_x, 0.1 * side) * rng.uniform(-1, 1)
     canvas = brush_strokes(y, x, (side, side), brush)
     return canvas if rng.random() < 0.5 else 255 - canvas
 
