@@ -19,6 +19,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from digits.synthetic import require_hershey_faces
+
 A4_300_DPI = (3508, 2480)  # px: 297 x 210 mm at 300 dots per inch
 MM_AT_300_DPI = 300 / 25.4  # px per mm
 
@@ -207,6 +209,7 @@ def make_script(label: int, rng: np.random.Generator) -> np.ndarray:
 
 def photographed_script(text: str, rng: np.random.Generator) -> np.ndarray:
     """`text` in a Hershey script face (upright or italic), 40-300 px high, slanted, photographed."""
+    require_hershey_faces()
     face = SCRIPT_FACES[rng.integers(len(SCRIPT_FACES))] | (cv2.FONT_ITALIC if rng.random() < 0.5 else 0)
     height = rng.uniform(40, 300)
     scale = cv2.getFontScaleFromHeight(face, int(height))

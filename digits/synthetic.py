@@ -13,6 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from digits.errors import DigitsError
 from digits.photo import center_by_mass, fit_box
 
 # Letters no one would read as a digit: not O o D Q U (0), I l i j J T t (1, 7), Z z (2), S s (5),
@@ -22,6 +23,15 @@ PLAIN_FACES = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHE
                cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
 DRAW_SIDE = 112  # px: non-digits are drawn at 4x MNIST's size, then reduced as digits.photo reduces a digit
 NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture")
+
+
+def require_hershey_faces() -> None:
+    """Refuse to draw text with OpenCV 5 or later, where putText draws every Hershey face with one
+    TrueType font (Rubik, upright or italic): the letters, digits and script faces drawn with it
+    would be other shapes than the ones named, and the data other than `dvc.lock` records."""
+    if int(cv2.__version__.split(".")[0]) >= 5:
+        raise DigitsError(f"OpenCV {cv2.__version__} draws no Hershey faces; install opencv-python-headless<5 "
+                          "(pyproject.toml's range: pip install -e .)")
 
 
 def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -50,6 +60,8 @@ def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarra
 def non_digits(count: int, seed: int) -> np.ndarray:
     """(count, 28, 28) uint8 images in MNIST's format (white on black, 20 px box, centred by mass)
     that are not digits: an equal share of each of NON_DIGIT_KINDS."""
+    if count:
+        require_hershey_faces()
     rng = np.random.default_rng(seed)
     makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture}
     return _in_mnist_form([makers[NON_DIGIT_KINDS[index % len(NON_DIGIT_KINDS)]](rng) for index in range(count)])
@@ -61,6 +73,8 @@ def font_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
     MNIST's digits are all handwritten: a model trained on them alone reads a typed or lettered
     digit less surely, and outlier exposure pushes it further that way (docs/calibration.md)."""
+    if count:
+        require_hershey_faces()
     rng = np.random.default_rng(seed)
     labels = np.arange(count) % 10
     return _in_mnist_form([_typeset(str(label), _face(rng), rng) for label in labels]), labels.astype(np.uint8)

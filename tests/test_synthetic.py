@@ -1,9 +1,10 @@
-import numpy as np
-
-from digits.photo import mass_centring_shift, prepare_digit
 import cv2
+import numpy as np
+import pytest
 
-from digits.synthetic import NON_DIGIT_KINDS, PLAIN_FACES, font_digits, non_digits, photographed_digit
+from digits.errors import DigitsError
+from digits.photo import mass_centring_shift, prepare_digit
+from digits.synthetic import NON_DIGIT_KINDS, PLAIN_FACES, font_digits, non_digits, photographed_digit, require_hershey_faces
 from tests.conftest import draw_digit
 
 
@@ -28,6 +29,15 @@ def test_font_digits_are_each_digit_in_turn_in_mnists_form_and_reproducible():
     ink = [images[labels == digit].astype(float).sum() for digit in range(10)]
     assert ink[1] < min(ink[8], ink[0])  # a 1 is drawn with less ink than an 8 or a 0: the label is the digit drawn
     assert font_digits(0, seed=3)[0].shape == (0, 28, 28)
+
+
+def test_text_is_drawn_only_by_an_opencv_with_hershey_faces(monkeypatch):
+    require_hershey_faces()  # the installed OpenCV (pyproject.toml's range) has them
+    monkeypatch.setattr(cv2, "__version__", "5.0.0")
+    for make in (non_digits, font_digits):
+        with pytest.raises(DigitsError, match=r"OpenCV 5\.0\.0 draws no Hershey faces; install opencv-python-headless<5"):
+            make(4, seed=3)
+    assert font_digits(0, seed=3)[0].shape == (0, 28, 28)  # no text drawn, nothing to refuse
 
 
 def test_the_benchmarks_script_faces_stay_unseen():
