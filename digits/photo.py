@@ -139,9 +139,15 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
     above_paper = extremes(flat)[1] - ranked(flat_paper, [flat_paper.size // 2])[0]
     if not (stands_out(lightest - darkest, grey) and stands_out(above_paper, flat)):
         raise NoDigitError(f"{name}: no digit found (the image is blank)")
-    # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
-    _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = remove_clutter(mask)
+    mask = strokes(flat)
+    if not mask.any() and lighting_window(ink) > ink.shape[1]:
+        # Everything that stood out lay along the edges, and the lighting window was wider than
+        # the image: it could not follow a shadow across, and the shadow, joined to the strokes,
+        # was dropped with them as a strip (a narrow photo of a 1, half in shadow). Look again with
+        # a window half the image's width. Only images refused so far take this path.
+        background = estimate_background(ink, most_width=ink.shape[1] // 2)
+        flat = cv2.subtract(ink, background)
+        mask = strokes(flat)
     if not mask.any():
         raise NoDigitError(f"{name}: no digit found (only specks and lines)")
     if debug:
@@ -189,20 +195,34 @@ def _reduce(grey: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
 
 
-def estimate_background(ink: np.ndarray) -> np.ndarray:
+def strokes(flat: np.ndarray) -> np.ndarray:
+    """The mask of the strokes in a flattened ink image: Otsu's threshold, clutter removed."""
+    # The threshold sees a lightly blurred copy, so that noise does not fray the mask; the digit keeps its own pixels.
+    _, mask = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return remove_clutter(mask)
+
+
+def lighting_window(ink: np.ndarray) -> int:
+    """Side in px of the opening's window that estimate_background uses on `ink` (at ink's own scale)."""
+    return int(LIGHTING_KERNEL * ink.shape[0])
+
+
+def estimate_background(ink: np.ndarray, most_width: int | None = None) -> np.ndarray:
     """The lighting under bright strokes: an opening wider than any stroke removes them and leaves it.
 
     The kernel is LIGHTING_KERNEL of the image's height: digits stand upright, so a digit is at most
     as high as the image, and its strokes are at most about a quarter of its height (a thick brush
     on a small canvas); its width says nothing (a 1 may be no wider than its stroke). The lighting
     varies slowly, so it is estimated on a copy reduced to LIGHTING_SIDE px across (fast even
-    with a wide kernel); a smaller image is used as it is.
+    with a wide kernel); a smaller image is used as it is. With `most_width`, the window is at most
+    that many of ink's px wide.
     """
     scale = min(1.0, LIGHTING_SIDE / min(ink.shape))
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else ink
     size = max(3, int(LIGHTING_KERNEL * small.shape[0])) | 1
-    background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    return cv2.resize(cv2.blur(background, (size, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
+    width = size if most_width is None else min(size, max(3, int(most_width * scale)) | 1)
+    background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width, size)))
+    return cv2.resize(cv2.blur(background, (width, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def remove_clutter(mask: np.ndarray) -> np.ndarray:

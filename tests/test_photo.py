@@ -188,6 +188,20 @@ def test_a_row_splits_into_digits_left_to_right():
         assert_mnist_layout(digit)
 
 
+def test_a_narrow_photo_of_a_one_half_in_shadow_is_read():
+    # 300 px high and 60 wide: the lighting window (half the height) is wider than the image, so the
+    # shadow at the right came out as ink, joined to the stroke, and all of it was dropped as a strip.
+    page = np.full((300, 60), 200, np.float32)
+    cv2.line(page, (21, 60), (36, 250), 60, 8, cv2.LINE_AA)  # a slanted stroke ...
+    cv2.line(page, (21, 60), (9, 75), 60, 6, cv2.LINE_AA)  # ... and its flag
+    rows, columns = np.mgrid[0:300, 0:60]
+    shadow = cv2.GaussianBlur((columns > 60 - rows * 0.2).astype(np.float32), (0, 0), 4)
+    digit = prepare_digit(np.clip(page - 80 * shadow, 0, 255).astype(np.uint8))
+    assert_mnist_layout(digit)
+    height, width = bounding_box(digit > 127)
+    assert height == 20 and width <= 6  # the 1's stroke, not the shadow's wedge
+
+
 def test_touching_digits_are_split():
     # Each touching pair here is wider than WIDE_DIGIT times its height. A narrower one (a bare 1
     # touching a 0 is about as wide as high) stays one digit: the cost of not cutting wide 0s and 4s.
