@@ -41,6 +41,7 @@ REFINE_BELOW = 64  # px: ... ink less high than this there is cut from the full 
 REFINE_SIDE = 1280  # px: ... and analysed again at up to this size (a 5 mm digit at 300 dpi is 21 px high here)
 LIGHTING_SIDE = 64  # px: the lighting is estimated on a copy this small across (flat from 32 to 128) ...
 LIGHTING_KERNEL = 0.5  # ... by an opening this share of its height wide (1/3 lost 3.5-4.5 % of scans, 0.7 lost 5.5-6 % of photos)
+NARROW_LIGHTING = 0.5  # ... or, looking again at a narrow image where only edges were found, this share of its width (flat from 0.25; 0.67 and 0.9 left a script 1 refused; scans, script, crops, photos, 1,000 each)
 DIGIT_BOX = 20  # px: MNIST fits each digit's longer side into 20 px ...
 CANVAS = 28  # px: ... inside a 28x28 image
 MIN_CONTRAST = 20  # grey levels of ink above the paper below which the page counts as blank (flat from 5 to 30) ...
@@ -144,8 +145,8 @@ def analyse(grey: np.ndarray, name: str, debug: DebugWriter | None) -> tuple[np.
         # Everything that stood out lay along the edges, and the lighting window was wider than
         # the image: it could not follow a shadow across, and the shadow, joined to the strokes,
         # was dropped with them as a strip (a narrow photo of a 1, half in shadow). Look again with
-        # a window half the image's width. Only images refused so far take this path.
-        background = estimate_background(ink, most_width=ink.shape[1] // 2)
+        # a window NARROW_LIGHTING of the image's width. Only images refused so far take this path.
+        background = estimate_background(ink, most_width=int(NARROW_LIGHTING * ink.shape[1]))
         flat = cv2.subtract(ink, background)
         mask = strokes(flat)
     if not mask.any():
@@ -219,7 +220,7 @@ def estimate_background(ink: np.ndarray, most_width: int | None = None) -> np.nd
     """
     scale = min(1.0, LIGHTING_SIDE / min(ink.shape))
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else ink
-    size = max(3, int(LIGHTING_KERNEL * small.shape[0])) | 1
+    size = max(3, lighting_window(small)) | 1
     width = size if most_width is None else min(size, max(3, int(most_width * scale)) | 1)
     background = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width, size)))
     return cv2.resize(cv2.blur(background, (width, size)), (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_LINEAR)
