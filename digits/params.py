@@ -58,6 +58,7 @@ class TrainParams:
 @dataclass(frozen=True)
 class NonDigitsParams:
     count: int = field(metadata={"min": 0})  # non-digit images made for outlier exposure
+    calligraphic: bool = field(metadata={})  # also letters in matplotlib's script, calligraphic and italic faces
     seed: int = field(metadata={"min": 0})  # seed of their drawing
 
 

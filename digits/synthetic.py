@@ -4,11 +4,14 @@ and non-digits to learn to refuse.
 None comes from the test split, and each is made by another mechanism than the sources of
 benchmarks/ (which measure on them): a perspective warp and a uniformly lit page for the photos;
 OpenCV's plain Hershey faces for the typeset digits (the benchmark's script faces stay unseen);
-plain Hershey letters, pen scribbles, outlined and filled shapes and hatched textures for the
-non-digits.
+plain Hershey letters, letters in the script, calligraphic and italic faces matplotlib ships, pen
+scribbles, outlined and filled shapes and hatched textures for the non-digits.
 """
 
 from __future__ import annotations
+
+import functools
+import os
 
 import cv2
 import numpy as np
@@ -22,7 +25,12 @@ LETTERS = "CEFHKLMNPRVWXYacefhkmnprvwx"
 PLAIN_FACES = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX,
                cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
 DRAW_SIDE = 112  # px: non-digits are drawn at 4x MNIST's size, then reduced as digits.photo reduces a digit
-NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture")
+NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture")  # and "calligraphic" when asked for
+# The faces of the calligraphic letters, all shipped with matplotlib (which draws the reports):
+# STIX's script letters (Unicode's mathematical script; some are in Letterlike Symbols instead),
+# Computer Modern's calligraphic capitals, and the italics of Computer Modern and STIX.
+SCRIPT_LETTERLIKE = {"E": 0x2130, "F": 0x2131, "H": 0x210B, "L": 0x2112, "M": 0x2133, "R": 0x211B, "e": 0x212F}
+ITALIC_FONTS = ("cmmi10.ttf", "STIXGeneralItalic.ttf")
 
 
 def require_hershey_faces() -> None:
@@ -57,14 +65,19 @@ def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
 
 
-def non_digits(count: int, seed: int) -> np.ndarray:
+def non_digit_kinds(calligraphic: bool) -> tuple[str, ...]:
+    return (*NON_DIGIT_KINDS, "calligraphic") if calligraphic else NON_DIGIT_KINDS
+
+
+def non_digits(count: int, seed: int, calligraphic: bool = False) -> np.ndarray:
     """(count, 28, 28) uint8 images in MNIST's format (white on black, 20 px box, centred by mass)
-    that are not digits: an equal share of each of NON_DIGIT_KINDS."""
+    that are not digits: an equal share of each of non_digit_kinds(calligraphic)."""
     if count:
         require_hershey_faces()
     rng = np.random.default_rng(seed)
-    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture}
-    return _in_mnist_form([makers[NON_DIGIT_KINDS[index % len(NON_DIGIT_KINDS)]](rng) for index in range(count)])
+    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture, "calligraphic": _calligraphic}
+    kinds = non_digit_kinds(calligraphic)
+    return _in_mnist_form([makers[kinds[index % len(kinds)]](rng) for index in range(count)])
 
 
 def font_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +118,59 @@ def _face(rng: np.random.Generator) -> int:
 def _letter(rng: np.random.Generator) -> np.ndarray:
     face = _face(rng)  # drawn before the letter: the order of draws fixes which non-digits a seed gives
     return _typeset(LETTERS[rng.integers(len(LETTERS))], face, rng)
+
+
+def _calligraphic(rng: np.random.Generator) -> np.ndarray:
+    """A letter of LETTERS in a script, calligraphic or italic face, its pen 0-3 px bolder.
+
+    Plain Hershey letters alone taught `fast` to refuse plain letters, not joined-up ones: it read
+    38 % of the answers benchmark's script letters as digits (docs/calibration.md).
+    """
+    letter = LETTERS[rng.integers(len(LETTERS))]
+    style = int(rng.integers(3))
+    if style == 0:
+        character, font = script_character(letter), "STIXGeneral.ttf"
+    elif style == 1 and letter.isupper():
+        character, font = letter, "cmsy10.ttf"  # its capitals are calligraphic
+    else:
+        character, font = letter, ITALIC_FONTS[rng.integers(len(ITALIC_FONTS))]
+    glyph = glyph_bitmap(font, character)
+    scale = 60 / max(glyph.shape)  # as high as the Hershey letters (_typeset)
+    glyph = cv2.resize(glyph, (max(1, round(glyph.shape[1] * scale)), max(1, round(glyph.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    bolder = int(rng.integers(4))
+    if bolder:
+        glyph = cv2.dilate(glyph, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bolder + 1, bolder + 1)))
+    canvas = _canvas()
+    top, left = (DRAW_SIDE - glyph.shape[0]) // 2, (DRAW_SIDE - glyph.shape[1]) // 2
+    canvas[top : top + glyph.shape[0], left : left + glyph.shape[1]] = glyph
+    return canvas
+
+
+def script_character(letter: str) -> str:
+    """The Unicode script form of an ASCII letter: 'E' -> 'ℰ', 'a' -> '𝒶'."""
+    if letter in SCRIPT_LETTERLIKE:
+        return chr(SCRIPT_LETTERLIKE[letter])
+    return chr((0x1D49C if letter.isupper() else 0x1D4B6 - 32) + ord(letter) - ord("A"))
+
+
+@functools.cache
+def glyph_bitmap(font: str, character: str) -> np.ndarray:
+    """The anti-aliased glyph of `character` in one of matplotlib's bundled fonts, white on black, cropped.
+
+    matplotlib is imported here, not at the top: `digits predict` imports this module and never draws text.
+    """
+    import matplotlib
+    from matplotlib import ft2font
+
+    face = ft2font.FT2Font(os.path.join(matplotlib.get_data_path(), "fonts", "ttf", font))
+    face.set_size(72, 72)
+    face.set_text(character, 0.0)
+    face.draw_glyphs_to_bitmap(antialiased=True)
+    bitmap = np.asarray(face.get_image())
+    rows, columns = np.flatnonzero(bitmap.any(axis=1)), np.flatnonzero(bitmap.any(axis=0))
+    if not rows.size:
+        raise ValueError(f"{font} has no glyph for {character!r}")
+    return bitmap[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
 
 
 def _typeset(text: str, face: int, rng: np.random.Generator) -> np.ndarray:

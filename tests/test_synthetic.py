@@ -4,14 +4,18 @@ import pytest
 
 from digits.errors import DigitsError
 from digits.photo import mass_centring_shift, prepare_digit
-from digits.synthetic import NON_DIGIT_KINDS, PLAIN_FACES, font_digits, non_digits, photographed_digit, require_hershey_faces
+from digits.synthetic import (ITALIC_FONTS, LETTERS, PLAIN_FACES, font_digits, glyph_bitmap, non_digit_kinds, non_digits, photographed_digit,
+                              require_hershey_faces, script_character)
 from tests.conftest import draw_digit
 
 
 def test_non_digits_are_in_mnists_form_and_reproducible():
-    images = non_digits(2 * len(NON_DIGIT_KINDS), seed=3)
-    assert images.shape == (8, 28, 28) and images.dtype == np.uint8
-    assert (non_digits(8, seed=3) == images).all() and not (non_digits(8, seed=4) == images).all()
+    count = 2 * len(non_digit_kinds(calligraphic=True))
+    images = non_digits(count, seed=3, calligraphic=True)
+    assert images.shape == (count, 28, 28) and images.dtype == np.uint8
+    assert (non_digits(count, seed=3, calligraphic=True) == images).all() and not (non_digits(count, seed=4, calligraphic=True) == images).all()
+    # Off, the same seed draws the four kinds alone, as before the fifth existed.
+    assert len(non_digit_kinds(calligraphic=False)) == 4 and not (non_digits(count, seed=3) == images).all()
     for image in images:
         rows, columns = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
         assert max(rows[-1] - rows[0], columns[-1] - columns[0]) + 1 == 20  # longer side fitted to 20 px, as MNIST
@@ -42,6 +46,25 @@ def test_text_is_drawn_only_by_an_opencv_with_hershey_faces(monkeypatch):
 
 def test_the_benchmarks_script_faces_stay_unseen():
     assert not {cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX} & {face & ~cv2.FONT_ITALIC for face in PLAIN_FACES}
+
+
+def test_every_calligraphic_letter_has_a_glyph_of_its_own_in_each_face():
+    script = [glyph_bitmap("STIXGeneral.ttf", script_character(letter)) for letter in LETTERS]
+    italic = [glyph_bitmap(font, letter) for font in ITALIC_FONTS for letter in LETTERS]
+    calligraphic = [glyph_bitmap("cmsy10.ttf", letter) for letter in LETTERS if letter.isupper()]
+    for glyph in [*script, *italic, *calligraphic]:
+        assert glyph.dtype == np.uint8 and min(glyph.shape) >= 10 and glyph.max() > 200  # a drawn letter, not a missing-glyph box or nothing
+    # Each letter its own shape in a face: a missing glyph would draw the same placeholder for all.
+    for glyphs in (script, italic, calligraphic):
+        assert len({(glyph.shape, glyph.tobytes()) for glyph in glyphs}) == len(glyphs)
+    with pytest.raises(ValueError, match="no glyph"):
+        glyph_bitmap("STIXGeneral.ttf", " ")
+
+
+def test_script_characters_are_unicodes_script_letters():
+    assert script_character("C") == "\N{MATHEMATICAL SCRIPT CAPITAL C}" and script_character("E") == "\N{SCRIPT CAPITAL E}"
+    assert script_character("a") == "\N{MATHEMATICAL SCRIPT SMALL A}" and script_character("e") == "\N{SCRIPT SMALL E}"
+    assert script_character("x") == "\N{MATHEMATICAL SCRIPT SMALL X}"
 
 
 def test_a_photographed_digit_is_a_photo_digits_photo_reads_back():
