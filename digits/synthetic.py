@@ -66,6 +66,7 @@ def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarra
 
 
 def non_digit_kinds(calligraphic: bool) -> tuple[str, ...]:
+    """The kinds non_digits draws in turn: NON_DIGIT_KINDS, then the calligraphic letters if asked for."""
     return (*NON_DIGIT_KINDS, "calligraphic") if calligraphic else NON_DIGIT_KINDS
 
 
