@@ -141,17 +141,14 @@ def _calligraphic(rng: np.random.Generator) -> np.ndarray:
     bolder = int(rng.integers(4))
     if bolder:
         glyph = cv2.dilate(glyph, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bolder + 1, bolder + 1)))
-    canvas = _canvas()
-    top, left = (DRAW_SIDE - glyph.shape[0]) // 2, (DRAW_SIDE - glyph.shape[1]) // 2
-    canvas[top : top + glyph.shape[0], left : left + glyph.shape[1]] = glyph
-    return canvas
+    return glyph  # _in_mnist_form crops and fits it, as it does the drawings on a canvas
 
 
 def script_character(letter: str) -> str:
     """The Unicode script form of an ASCII letter: 'E' -> 'ℰ', 'a' -> '𝒶'."""
     if letter in SCRIPT_LETTERLIKE:
         return chr(SCRIPT_LETTERLIKE[letter])
-    return chr((0x1D49C if letter.isupper() else 0x1D4B6 - 32) + ord(letter) - ord("A"))
+    return chr(0x1D49C + ord(letter) - ord("A") if letter.isupper() else 0x1D4B6 + ord(letter) - ord("a"))
 
 
 @functools.cache
