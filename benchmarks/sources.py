@@ -259,7 +259,8 @@ def make_page(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 # Non-digits, for benchmarks/answers.py. None is made as digits.synthetic makes the training outliers
 # (plain Hershey faces and matplotlib's script, calligraphic and italic faces, scribbles, polygons and
-# stars, hatching): Hershey's script faces, photographed objects, drawn pictures.
+# stars, hatching, outlines with marks inside): Hershey's script faces, photographed objects,
+# drawn pictures.
 SCRIPT_LETTERS = "ACEFHKMNPRVWXYacefhkmnprvwx"  # as in digits.synthetic: no letter a person would read as a digit
 NON_DIGITS = {
     "letter": "a letter in a Hershey script face, slanted, photographed",

@@ -58,7 +58,7 @@ class TrainParams:
 @dataclass(frozen=True)
 class NonDigitsParams:
     count: int = field(metadata={"min": 0})  # non-digit images made for outlier exposure
-    calligraphic: bool = field(metadata={})  # also letters in matplotlib's script, calligraphic and italic faces
+    kinds: tuple[str, ...] = field(metadata={"choices": ("letter", "scribble", "shape", "texture", "calligraphic", "figure")})  # drawn in turn
     seed: int = field(metadata={"min": 0})  # seed of their drawing
 
 
@@ -149,9 +149,10 @@ def _load_section(section: str, path: str | os.PathLike):
 
 def _check(value: object, expected: type, rules: typing.Mapping, where: str) -> object:
     if typing.get_origin(expected) is tuple:
+        item_type = typing.get_args(expected)[0]
         if not isinstance(value, list) or not value:
-            raise ParamsError(f"{where} is {value!r}; expected a non-empty list of {_describe(int, rules)}")
-        return tuple(_check(item, int, rules, where) for item in value)
+            raise ParamsError(f"{where} is {value!r}; expected a non-empty list of {_describe(item_type, rules)}")
+        return tuple(_check(item, item_type, rules, where) for item in value)
     ok_type = {
         bool: isinstance(value, bool),
         int: isinstance(value, int) and not isinstance(value, bool),

@@ -5,7 +5,8 @@ None comes from the test split, and each is made by another mechanism than the s
 benchmarks/ (which measure on them): a perspective warp and a uniformly lit page for the photos;
 OpenCV's plain Hershey faces for the typeset digits (the benchmark's script faces stay unseen);
 plain Hershey letters, letters in the script, calligraphic and italic faces matplotlib ships, pen
-scribbles, outlined and filled shapes and hatched textures for the non-digits.
+scribbles, outlined and filled shapes, hatched textures and outlines with marks inside for the
+non-digits.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ LETTERS = "CEFHKLMNPRVWXYacefhkmnprvwx"
 PLAIN_FACES = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX,
                cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
 DRAW_SIDE = 112  # px: non-digits are drawn at 4x MNIST's size, then reduced as digits.photo reduces a digit
-NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture")  # and "calligraphic" when asked for
+# Every kind non_digits can draw; params.yaml's non_digits.kinds picks which, drawn in turn.
+NON_DIGIT_KINDS = ("letter", "scribble", "shape", "texture", "calligraphic", "figure")
 # The faces of the calligraphic letters, all shipped with matplotlib (which draws the reports):
 # STIX's script letters (Unicode's mathematical script; some are in Letterlike Symbols instead),
 # Computer Modern's calligraphic capitals, and the italics of Computer Modern and STIX.
@@ -65,19 +67,14 @@ def photographed_digit(digit: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
 
 
-def non_digit_kinds(calligraphic: bool) -> tuple[str, ...]:
-    """The kinds non_digits draws in turn: NON_DIGIT_KINDS, then the calligraphic letters if asked for."""
-    return (*NON_DIGIT_KINDS, "calligraphic") if calligraphic else NON_DIGIT_KINDS
-
-
-def non_digits(count: int, seed: int, calligraphic: bool = False) -> np.ndarray:
+def non_digits(count: int, seed: int, kinds: tuple[str, ...]) -> np.ndarray:
     """(count, 28, 28) uint8 images in MNIST's format (white on black, 20 px box, centred by mass)
-    that are not digits: an equal share of each of non_digit_kinds(calligraphic)."""
+    that are not digits: each of `kinds` (of NON_DIGIT_KINDS) in turn."""
     if count:
         require_hershey_faces()
     rng = np.random.default_rng(seed)
-    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture, "calligraphic": _calligraphic}
-    kinds = non_digit_kinds(calligraphic)
+    makers = {"letter": _letter, "scribble": _scribble, "shape": _shape, "texture": _texture, "calligraphic": _calligraphic,
+              "figure": _figure}
     return _in_mnist_form([makers[kinds[index % len(kinds)]](rng) for index in range(count)])
 
 
@@ -216,6 +213,39 @@ def _shape(rng: np.random.Generator) -> np.ndarray:
         cv2.fillPoly(canvas, [points], 255, cv2.LINE_AA)
     else:
         cv2.polylines(canvas, [points], True, 255, _pen(rng), cv2.LINE_AA)
+    return canvas
+
+
+def _figure(rng: np.random.Generator) -> np.ndarray:
+    """A closed outline (an ellipse, or a polygon of 3-8 corners) with 1-4 marks inside, dots, short
+    strokes, small arcs or rings, nearly always apart from it.
+
+    No digit has ink of its own inside a loop; an outline with something in it is a picture (a face, a
+    wheel, a sign). Without figures both models read a sketched face as a 0 (docs/calibration.md).
+    """
+    canvas, pen = _canvas(), _pen(rng)
+    radii = rng.uniform(30, 50, 2)
+    corners = int(rng.integers(3, 9)) if rng.random() < 0.5 else 0  # 0: an ellipse
+    angles = np.linspace(0, 2 * np.pi, corners or 100, endpoint=False) + rng.uniform(0, 2 * np.pi)
+    outline = np.stack([radii[0] * np.cos(angles), radii[1] * np.sin(angles)], axis=1)
+    cv2.polylines(canvas, [np.round(DRAW_SIDE / 2 + outline).astype(np.int32)], True, 255, pen, cv2.LINE_AA)
+    # A mark's centre and reach keep within 0.8 of the room inside the outline's pen; only a dot on a thick pen can touch it.
+    room = radii.min() * (np.cos(np.pi / corners) if corners else 1) - pen / 2
+    for _ in range(int(rng.integers(1, 5))):
+        mark_pen = max(2, int(pen * rng.uniform(0.4, 0.8)))
+        centre = DRAW_SIDE / 2 + rng.uniform(-0.45, 0.45, 2) * room / np.sqrt(2)
+        size = max(2.0, rng.uniform(0.15, 0.35) * room - mark_pen / 2)
+        kind = rng.integers(4)
+        if kind == 0:  # a dot
+            cv2.circle(canvas, tuple(np.round(centre).astype(int)), mark_pen, 255, -1, cv2.LINE_AA)
+        elif kind == 1:  # a short stroke
+            angle = rng.uniform(0, np.pi)
+            offset = np.array([np.cos(angle), np.sin(angle)]) * size
+            cv2.line(canvas, *[tuple(np.round(end).astype(int)) for end in (centre - offset, centre + offset)], 255, mark_pen, cv2.LINE_AA)
+        else:  # an arc (a smile, a brow) or a ring
+            start, span = rng.uniform(0, 360), 360 if kind == 3 else rng.uniform(60, 200)
+            axes = (round(size), max(2, round(size * rng.uniform(0.5, 1))))
+            cv2.ellipse(canvas, tuple(np.round(centre).astype(int)), axes, 0, start, start + span, 255, mark_pen, cv2.LINE_AA)
     return canvas
 
 

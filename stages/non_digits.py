@@ -1,4 +1,4 @@
-"""Draw the images that are not digits (letters, scribbles, shapes, textures, calligraphic letters) for outlier exposure.
+"""Draw the images that are not digits (letters, scribbles, shapes, textures, ...) for outlier exposure.
 
 dvc.yaml: python stages/non_digits.py data/prepared/non_digits.npz
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 from digits.data import save_images
 from digits.errors import run_main
 from digits.params import load_params
-from digits.synthetic import non_digit_kinds, non_digits
+from digits.synthetic import non_digits
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,8 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     params = load_params("non_digits")
 
-    save_images(args.output, non_digits(params.count, params.seed, params.calligraphic))
-    print(f"non_digits: {params.count} images ({', '.join(non_digit_kinds(params.calligraphic))}) -> {args.output}")
+    save_images(args.output, non_digits(params.count, params.seed, params.kinds))
+    print(f"non_digits: {params.count} images ({', '.join(params.kinds)}) -> {args.output}")
     return 0
 
 

@@ -119,6 +119,6 @@ def test_readme_shows_each_preset_as_a_dvc_exp_run_line():
 
 
 def set_argument(key, value):
-    """How README writes `-S key=value`: lists without spaces and quoted for the shell, booleans in lower case."""
-    text = str(value).replace(" ", "").replace("True", "true").replace("False", "false")
+    """How README writes `-S key=value`: lists without spaces or quotes and quoted for the shell, booleans in lower case."""
+    text = str(value).replace(" ", "").replace("'", "").replace("True", "true").replace("False", "false")
     return f"'{key}={text}'" if isinstance(value, list) else f"{key}={text}"

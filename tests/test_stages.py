@@ -28,7 +28,7 @@ def workdir(tmp_path):
     images, labels = synthetic_mnist(400, seed=0)
     save_split(tmp_path / "train.npz", images[:300], labels[:300])
     save_split(tmp_path / "validation.npz", images[300:], labels[300:])
-    save_images(tmp_path / "non_digits.npz", non_digits(40, seed=0))
+    save_images(tmp_path / "non_digits.npz", non_digits(40, seed=0, kinds=("letter", "scribble", "shape", "texture")))
     save_split(tmp_path / "font_digits.npz", *font_digits(0, seed=0))
     return tmp_path
 
