@@ -151,7 +151,7 @@ def _check(value: object, expected: type, rules: typing.Mapping, where: str) -> 
     if typing.get_origin(expected) is tuple:
         item_type = typing.get_args(expected)[0]
         if not isinstance(value, list) or not value:
-            raise ParamsError(f"{where} is {value!r}; expected a non-empty list of {_describe(item_type, rules)}")
+            raise ParamsError(f"{where} is {value!r}; expected a non-empty list, each {_describe(item_type, rules)}")
         return tuple(_check(item, item_type, rules, where) for item in value)
     ok_type = {
         bool: isinstance(value, bool),

@@ -48,7 +48,7 @@ def test_project_params_load():
         ("train", "hidden_units", [50, 0], "train.hidden_units is 0"),
         ("train", "seed", DELETE, "train.seed is missing"),
         ("non_digits", "kinds", ["letter", "star"], "non_digits.kinds is 'star'; expected one of letter, scribble, shape"),
-        ("non_digits", "kinds", [], "non_digits.kinds is []; expected a non-empty list of one of letter"),
+        ("non_digits", "kinds", [], "non_digits.kinds is []; expected a non-empty list, each one of letter"),
         ("non_digits", "kinds", "letter", "non_digits.kinds is 'letter'; expected a non-empty list"),
         ("preprocess", "validation_size", 0, "preprocess.validation_size is 0"),
         ("evaluate", "misclassified_shown", 101, "evaluate.misclassified_shown is 101; expected a whole number >= 1 and <= 100"),
