@@ -1,4 +1,6 @@
 import json
+import re
+import shlex
 
 import cv2
 import numpy as np
@@ -203,3 +205,21 @@ def test_outside_the_project_says_where_it_looked_for_the_model(run_cli, good_im
     assert status == 1 and out == ""
     assert err == f"digits: error: models/model.tflite (looked in {tmp_path}): no trained model; " \
         "run `dvc repro` in the project first, or pass --model PATH\n"
+
+
+def test_readmes_examples_print_what_the_pipelines_model_prints(run_cli, monkeypatch):
+    from tests.conftest import ROOT
+
+    if not (ROOT / "models/model.tflite").exists():
+        pytest.skip("README's examples are read with the trained model: run `dvc repro` first")
+    block = re.search(r"## Predicting your own images\n\n```\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    examples = [(command, output) for command, output in re.findall(r"^\$ (digits [^#\n]*?) *(?:#.*)?\n((?:[^$].*\n)*)", block, re.M) if output]
+    assert len(examples) == 3
+    monkeypatch.chdir(ROOT)
+    confidence = re.compile(r"\(confidence ([0-9.]+)%\)")
+    for command, shown in examples:
+        status, out, err = run_cli(*shlex.split(command)[1:])
+        assert status == 0 and confidence.sub("", out) == confidence.sub("", shown), command
+        # Another CPU or TensorFlow build gives the same model to within a few hundredths of a point, not the same bits.
+        for printed, written in zip(confidence.findall(out), confidence.findall(shown)):
+            assert abs(float(printed) - float(written)) <= 0.5, command
