@@ -68,15 +68,19 @@ def load_reader(model_path: str | os.PathLike, min_confidence: float | None = No
     return predict, with_thresholds(load_calibration(model_path), min_confidence, min_digit_mass)
 
 
-def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[dict]:
-    """Each digit's answer from its view-averaged probabilities: calibrated digit, confidence, top 3 and answer kind.
+def rounded_down(probabilities: np.ndarray) -> np.ndarray:
+    """Four decimals, rounded down, for every probability shown: a calibrated 0.99996 is not a
+    certainty, and must not print as 1.0 (nor as 100.0 % in one place and 99.9 % in another)."""
+    return np.floor(probabilities * 10_000) / 10_000
 
-    Confidences have four decimals, rounded down: a calibrated 0.99996 is not a certainty, and must
-    not print as 1.0. (All rows at once: a folder of photos spent 0.1 s here row by row.)
+
+def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[dict]:
+    """Each digit's answer from its view-averaged probabilities: calibrated digit, confidence
+    (rounded_down), top 3 and answer kind. (All rows at once: a folder of photos spent 0.1 s here row by row.)
     """
     calibrated = calibrate(probabilities, calibration.temperature)
     top3 = np.argsort(-calibrated, axis=1)[:, :3]
-    confidences = np.floor(np.take_along_axis(calibrated, top3, axis=1) * 10_000) / 10_000
+    confidences = rounded_down(np.take_along_axis(calibrated, top3, axis=1))
     return [{"digit": ranked[0], "confidence": scores[0],
              "top3": [{"digit": digit, "confidence": score} for digit, score in zip(ranked, scores)], "answer": kind}
             for ranked, scores, kind in zip(top3.tolist(), confidences.tolist(), answer_kinds(calibrated, calibration))]
@@ -116,5 +120,6 @@ def as_sentence(answers: list[dict], multi: bool) -> str:
 
 
 def _either(answer: dict) -> str:
+    # Whole per cents, rounded down as every confidence is: a doubted 0.996 is not "100%".
     first, second = answer["top3"][:2]
-    return f"{first['digit']} ({first['confidence']:.0%}) or {second['digit']} ({second['confidence']:.0%})"
+    return f"{first['digit']} ({math.floor(100 * first['confidence'])}%) or {second['digit']} ({math.floor(100 * second['confidence'])}%)"

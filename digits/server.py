@@ -29,7 +29,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from digits.answer import as_record, as_sentence, describe_all, digits_side_by_side, load_reader, may_hold_several, prepare_views
+from digits.answer import (as_record, as_sentence, describe_all, digits_side_by_side, load_reader, may_hold_several,
+                           prepare_views, rounded_down)
 from digits.calibration import Calibration, calibrate
 from digits.images import ImageError, NoDigitError, NotAnImageError, TooManyPixelsError, Upload
 from digits.predictor import Predict, read_views
@@ -147,7 +148,7 @@ def answer(predict: Predict, calibration: Calibration, upload: Upload, multi: bo
     if not multi and may_hold_several(answers[0], views[0][0]) and (count := digits_side_by_side(upload)):
         record["several_digits"] = count  # the page offers to read them as a number
     # All ten calibrated probabilities of the (leftmost) digit, for the page's bars.
-    record["probabilities"] = [round(float(p), 4) for p in calibrate(scores[:1], calibration.temperature)[0]]
+    record["probabilities"] = rounded_down(calibrate(scores[:1], calibration.temperature)[0]).tolist()
     record["seen"] = [png_base64(digit_views[0]) for digit_views in views]
     return record
 

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from digits.answer import may_hold_several
+from digits.answer import as_sentence, describe_all, may_hold_several
+from digits.calibration import Calibration
 
 
 def digit_with_ink(height: int, width: int) -> np.ndarray:
@@ -18,3 +19,12 @@ def digit_with_ink(height: int, width: int) -> np.ndarray:
 ])
 def test_only_a_doubted_digit_at_least_as_wide_as_tall_may_hold_several(kind, height, width, expected):
     assert may_hold_several({"answer": kind}, digit_with_ink(height, width)) is expected
+
+
+def test_no_sentence_shows_an_answer_that_can_be_wrong_as_100_per_cent():
+    # 0.99996 and 0.996 of a 7: sure (threshold 0.9), and doubted when the threshold is raised to 0.999.
+    probabilities = np.array([[0.4e-5] * 7 + [0.99996] + [0.4e-5] * 2, [0.000225, 0.0022] + [0.000225] * 5 + [0.996] + [0.000225] * 2])
+    sure = describe_all(probabilities, Calibration(1.0, 0.9, 0.5, "any"))
+    assert as_sentence(sure[:1], multi=False) == "The Handwritten Digit is recognised as: 7 (confidence 99.9%)"
+    doubted = describe_all(probabilities, Calibration(1.0, 0.999, 0.5, "any"))
+    assert as_sentence(doubted[1:], multi=False) == "Not sure: 7 (99%) or 1 (0%)"

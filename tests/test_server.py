@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from digits.server import MAX_UPLOAD_BYTES, create_app
+from digits.calibration import Calibration
+from digits.images import Upload
+from digits.server import MAX_UPLOAD_BYTES, answer, create_app
 from tests.test_cli import model_path, write_calibration  # noqa: F401 (an untrained model: the API's behaviour, not accuracy)
 from tests.test_images import png_header_only
 from tests.test_photo import photo_of_digit, row_of_digits
@@ -57,6 +59,16 @@ def test_predict_answers_as_digits_predict_json_does(client, run_cli, model_path
     seen = cv2.imdecode(np.frombuffer(base64.b64decode(record["seen"][0]), np.uint8), cv2.IMREAD_GRAYSCALE)
     assert seen.shape == (28, 28)
 
+
+
+def test_the_bars_show_the_answer_s_confidence_never_a_certainty():
+    # A model all but sure of a 7 (0.99996): the confidence reads 0.9999, and so must the 7's bar.
+    sure = np.full(10, 0.4e-5)
+    sure[7] = 1 - sure.sum() + sure[7]
+    record = answer(lambda images: np.tile(sure, (len(images), 1)), Calibration(1.0, 0.9, 0.5, "any"),
+                    Upload(png(photo_of_digit(7))), multi=False)
+    assert record["confidence"] == 0.9999
+    assert record["probabilities"][7] == record["confidence"] and max(record["probabilities"]) < 1
 
 def test_multi_reads_each_digit_and_returns_each_view(client):
     record = post(client, png(row_of_digits([2, 0, 2, 4])), multi="true").json()

@@ -173,7 +173,7 @@ function showAnswer(reply) {
   } else {
     answer.classList.add("message");
     answer.textContent = reply.sentence;
-    confidence.textContent = `(the likeliest digit, ${reply.digit}, at ${(100 * reply.confidence).toFixed(0)}%)`;
+    confidence.textContent = `(the likeliest digit, ${reply.digit}, at ${Math.floor(100 * reply.confidence)}%)`;
   }
   readNumber.hidden = !reply.several_digits;
   readNumber.textContent = `${reply.several_digits} digits side by side? Read them as a number`;
