@@ -57,10 +57,13 @@ def test_comment_md_compares_two_committed_runs_and_renders_in_a_browser(two_run
     assert comment.startswith(MARKER) and not re.search(r"!\[|<img", comment)
     assert f"| `train.epochs` | {two_runs['base_epochs']} | 2 |" in comment
     assert re.search(r"\| Test accuracy \| [0-9.]+% \| [0-9.]+% \|", comment)
+    # Calibration error beside accuracy: both runs' evaluate stages wrote test.ece.
+    assert re.search(r"\| Test calibration error \(ECE, 15 bins\) \| 0\.[0-9]{4} \| 0\.[0-9]{4} \|", comment)
     page, svgs = render_markdown(browser, node_modules, comment, tmp_path)
     # Loss and accuracy: training and validation of both runs, each drawn.
     assert len(svgs) == 2 and all(len(re.findall(r'class="line-plot-\d"', svg)) == 4 for svg in svgs)
-    # README's picture of a PR comment is this page: DIGITS_SCREENSHOTS=docs pytest ... writes it there.
+    # README's picture of a PR comment is this page: DIGITS_SCREENSHOTS=docs pytest ... writes it there
+    # (with Debian's fonts-noto-color-emoji installed; without it Chromium draws the marks as boxes).
     page.screenshot(path=str(tmp_path / "pr-comment.png"), full_page=True)
     if os.environ.get("DIGITS_SCREENSHOTS"):
         page.screenshot(path=str(Path(os.environ["DIGITS_SCREENSHOTS"]) / "pr-comment.png"), full_page=True)
