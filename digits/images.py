@@ -50,7 +50,7 @@ def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = No
     The header is read first (Pillow reads it without decoding the pixels), so an enormous
     image is refused before any memory is spent on it. With `min_side`, a large image is decoded
     at 1/2, 1/4 or 1/8 size (JPEG decoders do this almost for free) while its longer side stays
-    at least `min_side`.
+    at least `min_side` and its shorter side at least MIN_SIDE.
     """
     path = source.name if isinstance(source, Upload) else Path(source)
     try:
@@ -84,7 +84,7 @@ def read_grayscale(source: str | os.PathLike | Upload, min_side: int | None = No
     # Reduced decoding is JPEG's, and JPEGs have no transparency; an image with an alpha channel is decoded whole.
     flag = cv2.IMREAD_UNCHANGED if transparent else cv2.IMREAD_GRAYSCALE
     for factor, reduced in ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8), (4, cv2.IMREAD_REDUCED_GRAYSCALE_4), (2, cv2.IMREAD_REDUCED_GRAYSCALE_2)):
-        if min_side and not transparent and max(width, height) // factor >= min_side:
+        if min_side and not transparent and max(width, height) // factor >= min_side and min(width, height) // factor >= MIN_SIDE:
             flag = reduced
             break
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)

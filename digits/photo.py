@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from digits.images import ImageError, NoDigitError, Upload, on_paper, read_grayscale
+from digits.images import MIN_SIDE, ImageError, NoDigitError, Upload, on_paper, read_grayscale
 
 # Each constant below was swept by benchmarks/photo_constants.py over the seven sources of the
 # reading benchmark (dev split, 200 images each, default MLP and `fast` model; docs/reading.md has
@@ -192,7 +192,8 @@ def border(image: np.ndarray) -> np.ndarray:
 
 def _reduce(grey: np.ndarray, side: int) -> np.ndarray:
     # `side` is passed at each call, not bound as a default: benchmarks/photo_constants.py changes WORK_SIDE.
-    scale = side / max(grey.shape)
+    # The shorter side keeps MIN_SIDE px: a strip 3000 x 9 px brought to 320 px long would be 1 px wide.
+    scale = max(side / max(grey.shape), MIN_SIDE / min(grey.shape))
     return cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
 
 

@@ -98,3 +98,9 @@ def test_folders_expand_to_sorted_images(tmp_path):
     for name in ("b.png", "a.JPG", "notes.txt"):
         (tmp_path / name).write_bytes(b"x")
     assert list_images([str(tmp_path)]) == [str(tmp_path / "a.JPG"), str(tmp_path / "b.png")]
+
+
+def test_a_reduced_decode_keeps_the_shorter_side_legible(tmp_path):
+    # A JPEG 3000 x 16 px decoded at 1/8 would be 2 px wide: at most 1/2 keeps 8 px.
+    cv2.imwrite(str(tmp_path / "strip.jpg"), np.full((3000, 16), 200, np.uint8))
+    assert read_grayscale(tmp_path / "strip.jpg", min_side=320).shape == (1500, 8)

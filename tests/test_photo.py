@@ -163,6 +163,16 @@ def test_blank_page_is_refused(image):
         prepare_digit(image)
 
 
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+@pytest.mark.parametrize("shape", [(3000, 9), (9, 3000)], ids=["tall", "wide"])
+def test_a_blank_strip_of_any_length_is_refused_not_a_crash(tmp_path, shape, suffix):
+    # Brought to the work side, a 3000 x 9 px strip was 1 px wide and the noise estimate failed on it.
+    path = tmp_path / f"strip{suffix}"
+    cv2.imwrite(str(path), np.full(shape, 240, np.uint8))
+    with pytest.raises(ImageError, match="no digit found"):
+        prepare_digit(path)
+
+
 def row_of_digits(digits, gap=20, height=80):
     rng = np.random.default_rng(1)
     glyphs = [draw_digit(d, rng, size=height) for d in digits]
