@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from functools import partial
+from pathlib import Path
 
 from digits.answer import as_record, as_sentence, describe_all, digits_side_by_side, load_reader, may_hold_several, multi_hint, prepare_or_error
 from digits.errors import DigitsError, run_main
@@ -106,6 +107,8 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     if not images:
         raise DigitsError(f"no images found in {', '.join(paths)}")
     predict, calibration = load_reader(model_path, *thresholds)
+    if debug_dir:
+        make_debug_dir(debug_dir)
 
     prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
     prepared = on_every_core(prepare, images, fewest=PARALLEL_FROM, progress="preparing images")
@@ -133,6 +136,16 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
         else:
             print(sentence if len(images) == 1 else f"{path}: {sentence}")
     return 1 if failed else 0
+
+
+def make_debug_dir(debug_dir: str) -> None:
+    """Create --debug-dir before any image is read: where it cannot be, one line, not a traceback per image."""
+    try:
+        Path(debug_dir).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DigitsError(f"--debug-dir {debug_dir}: a file, not a folder") from None
+    except OSError as error:
+        raise DigitsError(f"--debug-dir {debug_dir}: cannot create it ({error.strerror})") from None
 
 
 def several_digits(images: list[str], prepared: list, answers: list[list[dict] | None]) -> dict[str, int]:

@@ -21,6 +21,8 @@ Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28) uint8 images -> (n, 
 def load_predictor(path: str | os.PathLike, threads: int | None = None) -> Predict:
     """The model at `path` as a function; a .tflite runs on `threads` threads (default: every core)."""
     path = Path(path)
+    if path.is_dir():
+        raise DigitsError(f"{path}: a folder; a model is a .tflite or .keras file")
     if not path.is_file():
         # Outside the project a relative default finds nothing although the model exists: say where we looked.
         where = path if path.is_absolute() else f"{path} (looked in {Path.cwd()})"

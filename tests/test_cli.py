@@ -138,6 +138,16 @@ def test_debug_dir_gets_the_steps(run_cli, model_path, good_image, tmp_path):
     assert status == 0 and len(list((tmp_path / "debug").glob("seven-*.png"))) == 6
 
 
+@pytest.mark.parametrize("where, message", [("a-file.txt", "a file, not a folder"),
+                                             ("a-file.txt/steps", "cannot create it (Not a directory)")])
+def test_a_debug_dir_that_cannot_be_made_is_one_line(run_cli, model_path, good_image, tmp_path, where, message):
+    (tmp_path / "a-file.txt").write_text("notes")
+    status, out, err = run_cli("predict", "--debug-dir", str(tmp_path / where), "--model", model_path, good_image)
+    assert status == 1 and out == ""
+    assert err == f"digits: error: --debug-dir {tmp_path / where}: {message}\n"
+    assert (tmp_path / "a-file.txt").read_text() == "notes"
+
+
 def test_a_folder_is_read_in_parallel_in_name_order(run_cli, model_path, tmp_path):
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -190,9 +200,12 @@ def test_bad_inputs_in_json_have_an_error_field(run_cli, model_path, good_image,
     ("model.tflite", None, "no trained model; run `dvc repro` in the project first"),
     ("model.tflite", b"garbage", "not a readable LiteRT model"),
     ("model.onnx", b"garbage", "a model must be a .tflite or .keras file"),
+    ("models", "folder", "a folder; a model is a .tflite or .keras file"),
 ])
 def test_missing_or_unreadable_model_is_one_line(run_cli, good_image, tmp_path, name, content, message):
-    if content is not None:
+    if content == "folder":
+        (tmp_path / name).mkdir()
+    elif content is not None:
         (tmp_path / name).write_bytes(content)
     status, out, err = run_cli("predict", "--model", str(tmp_path / name), good_image)
     assert status == 1 and out == ""
