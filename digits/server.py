@@ -24,9 +24,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from digits.answer import (as_record, as_sentence, describe_all, digits_side_by_side, load_reader, may_hold_several,
@@ -63,6 +65,15 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
 
     # No /docs: FastAPI's docs page loads its scripts from a CDN, and the page must work offline.
     app = FastAPI(title="digits", docs_url=None, redoc_url=None, lifespan=lifespan)
+
+    # Every error, the framework's own too (a bad query parameter, an unknown path), is {"error": ...}.
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, problem: RequestValidationError) -> JSONResponse:
+        return error(422, "; ".join(f"{item['loc'][-1]}: {item['msg']} (got {item.get('input')!r})" for item in problem.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, problem: StarletteHTTPException) -> JSONResponse:
+        return error(problem.status_code, str(problem.detail))
 
     @app.get("/api/health")
     def health() -> dict:

@@ -100,6 +100,12 @@ def test_bad_images_get_a_json_error_and_the_right_status(client, data, status, 
     assert client.get("/api/health").status_code == 200  # and the server stays up
 
 
+def test_the_framework_s_own_errors_are_json_errors_too(client):
+    bad_query = post(client, png(photo_of_digit(7)), multi="maybe")
+    assert bad_query.status_code == 422 and bad_query.json()["error"].startswith("multi: ")
+    assert client.post("/api/nothing-here").json() == {"error": "Method Not Allowed"}
+    assert client.get("/api/health").status_code == 200
+
 def test_a_request_without_an_image_field_is_400(client):
     assert client.post("/api/predict", data={"picture": "x"}).status_code == 400
     assert client.post("/api/predict", content=b"raw bytes").status_code == 400
