@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 from functools import partial
 from pathlib import Path
@@ -92,12 +93,31 @@ def run_server(model_path: str, host: str, port: int, workers: int) -> int:
 
     if workers < 1:
         raise DigitsError(f"--workers {workers}: expected 1 or more")
+    check_address(host, port)
     app = create_app(model_path, workers)  # a missing model is the usual one-line error, before listening
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"digits serve: warning: listening on {host}: other machines can send images to it", file=sys.stderr)
     print(f"digits serve: http://{host}:{port}/ (model {model_path}; Ctrl-C stops)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
+
+
+def check_address(host: str, port: int) -> None:
+    """One line, before the readers start, where the server cannot listen: a port out of range,
+    an unknown host, or an address in use (another `digits serve`?). Uvicorn would say so only
+    after the page's address was printed, or with a traceback."""
+    if not 0 <= port <= 65535:
+        raise DigitsError(f"--port {port}: expected 0 to 65535")
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        raise DigitsError(f"--host {host}: not an address of this machine ({error.strerror})") from None
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closed server's port is free
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise DigitsError(f"{host}:{port}: cannot listen there ({error.strerror}); choose another --port") from None
 
 
 def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, debug_dir: str | None,

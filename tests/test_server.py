@@ -139,7 +139,7 @@ def test_the_docs_pages_are_off_since_they_load_a_cdn(client):
 
 
 def test_serve_with_a_missing_model_is_one_line_before_listening(run_cli, tmp_path):
-    status, out, err = run_cli("serve", "--model", str(tmp_path / "none.tflite"))
+    status, out, err = run_cli("serve", "--model", str(tmp_path / "none.tflite"), "--port", "0")  # 0: any free port
     assert status == 1 and out == ""
     assert err == f"digits: error: {tmp_path / 'none.tflite'}: no trained model; run `dvc repro` in the project first, or pass --model PATH\n"
 
@@ -149,6 +149,17 @@ def test_serve_needs_at_least_one_worker(run_cli, model_path):  # noqa: F811
     assert status == 1 and out == ""
     assert err == "digits: error: --workers 0: expected 1 or more\n"
 
+
+def test_serve_where_it_cannot_listen_is_one_line_before_starting(run_cli, model_path):  # noqa: F811
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, out, err = run_cli("serve", "--model", model_path, "--port", str(port))
+    assert status == 1 and out == ""
+    assert err == f"digits: error: 127.0.0.1:{port}: cannot listen there (Address already in use); choose another --port\n"
+    status, out, err = run_cli("serve", "--model", model_path, "--port", "99999")
+    assert status == 1 and err == "digits: error: --port 99999: expected 0 to 65535\n"
 
 def test_images_are_read_by_worker_processes_that_stop_with_the_server(model_path):  # noqa: F811
     before = set(multiprocessing.active_children())
