@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from digits.errors import DigitsError
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
@@ -17,8 +19,14 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     choose the format from it. It lives in the same directory so the final rename is atomic.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+    except (FileExistsError, NotADirectoryError):
+        blocking = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), path.parent)
+        raise DigitsError(f"{path}: cannot write it ({blocking} is a file, not a folder)") from None
+    except OSError as error:
+        raise DigitsError(f"{path}: cannot write it ({error.strerror})") from None
     os.close(handle)
     temporary = Path(temporary)
     # mkstemp makes the file private (0600); give it the permissions an ordinary new file gets.

@@ -3,6 +3,7 @@ import stat
 
 import pytest
 
+from digits.errors import DigitsError
 from digits.files import atomic_path, write_text_atomic
 
 
@@ -25,3 +26,11 @@ def test_the_temporary_keeps_the_suffix_and_the_result_is_readable_by_others(tmp
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("target", ["notes.txt/report.md", "notes.txt/plots/curve.png"])
+def test_writing_under_a_file_is_one_clear_error_and_the_file_is_kept(tmp_path, target):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(DigitsError, match=f"cannot write it \\({tmp_path / 'notes.txt'} is a file, not a folder\\)"):
+        write_text_atomic(tmp_path / target, "report")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
