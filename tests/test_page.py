@@ -113,6 +113,15 @@ def test_an_uploaded_photo_is_read_and_shown_until_a_stroke(page):
     assert page.evaluate(WHITE_SHARE) > 0.8  # a stroke starts a drawing, on white
 
 
+def test_an_upload_that_is_no_image_shows_the_server_s_one_line(page, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a picture")
+    page.set_input_files("#photo", str(tmp_path / "notes.txt"))
+    assert answer_after(page, 1) == "notes.txt: not an image (PNG, JPEG, BMP, TIFF or WebP expected)"
+    assert page.locator("#bars li").count() == 0 and page.locator("#confidence").inner_text() == ""
+    assert not page.locator("figcaption").is_visible()  # "What the model saw" with nothing under it
+    page.set_input_files("#photo", str(ROOT / "samples/digit.jpg"))  # and the page goes on
+    assert answer_after(page, 2) == "7"
+
 def test_a_number_uploaded_as_one_digit_is_offered_as_a_number(page):
     page.set_input_files("#photo", str(ROOT / "samples/number.jpg"))
     answer_after(page, 1)
