@@ -95,6 +95,8 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
         except MultiPartException as problem:
             return error(400, f"malformed upload ({problem.message})")
         image = form.get("image")
+        if isinstance(image, str):  # a text field, not a file part (curl's -F image=<photo.jpg, not @)
+            return error(400, "the `image` field holds text, not a file (curl: -F image=@photo.jpg)")
         if not isinstance(image, UploadFile):
             return error(400, "expected multipart/form-data with an `image` field")
         upload = Upload(await image.read(), image.filename or "upload")

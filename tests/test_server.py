@@ -109,6 +109,8 @@ def test_the_framework_s_own_errors_are_json_errors_too(client):
 def test_a_request_without_an_image_field_is_400(client):
     assert client.post("/api/predict", data={"picture": "x"}).status_code == 400
     assert client.post("/api/predict", content=b"raw bytes").status_code == 400
+    as_text = client.post("/api/predict", files={"image": (None, b"\x89PNG...")})  # a part with no file name
+    assert as_text.status_code == 400 and as_text.json()["error"].startswith("the `image` field holds text, not a file")
 
 
 def test_uploads_over_the_limit_are_refused_while_they_arrive(client):
