@@ -79,6 +79,13 @@ def create_app(model_path: str | Path, workers: int | None = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok", "model": str(model_path)}
 
+    @app.get("/api/predict")
+    def predict_needs_post() -> JSONResponse:
+        # Opened in a browser, the address would otherwise fall through to the page's files: "Not Found".
+        response = error(405, "POST an image here, as the multipart field `image` (see README: The web page)")
+        response.headers["Allow"] = "POST"
+        return response
+
     @app.post("/api/predict")
     async def predict_image(request: Request, multi: bool = False) -> JSONResponse:
         nonlocal readers

@@ -104,6 +104,8 @@ def test_the_framework_s_own_errors_are_json_errors_too(client):
     bad_query = post(client, png(photo_of_digit(7)), multi="maybe")
     assert bad_query.status_code == 422 and bad_query.json()["error"].startswith("multi: ")
     assert client.post("/api/nothing-here").json() == {"error": "Method Not Allowed"}
+    opened = client.get("/api/predict")  # the API's address typed into a browser
+    assert opened.status_code == 405 and opened.headers["allow"] == "POST" and "POST an image" in opened.json()["error"]
     assert client.get("/api/health").status_code == 200
 
 def test_a_request_without_an_image_field_is_400(client):
