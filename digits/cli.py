@@ -1,6 +1,6 @@
 """The `digits` command.
 
-digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] [--min-confidence P] [--min-digit-mass P] PATH...
+digits [-v] predict [--model M] [--json] [--multi] [--debug-dir DIR] [--min-confidence P] [--min-digit-mass P] PATH... (- : stdin)
 digits pr-report --base REV [--out DIR] [--pull-request N]
 digits pr-comment DIR [--head-sha SHA]
 digits serve [--model M] [--host H] [--port P] [--workers N]
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from digits.answer import as_record, as_sentence, describe_all, digits_side_by_side, load_reader, may_hold_several, multi_hint, prepare_or_error
 from digits.errors import DigitsError, run_main
-from digits.images import list_images
+from digits.images import Upload, list_images
 from digits.parallel import on_every_core
 from digits.predictor import read_views
 from digits.quiet import VERBOSE
@@ -37,7 +37,8 @@ def program(argv: list[str] | None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help=f"show TensorFlow's and LiteRT's own messages (or set {VERBOSE}=1)")
     commands = parser.add_subparsers(dest="command", required=True)
     predict = commands.add_parser("predict", help="read the digit (or, with --multi, the number) in each image")
-    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files, or folders of them (read in name order)")
+    predict.add_argument("paths", nargs="+", metavar="PATH",
+                         help="image files, or folders of them (read in name order); - reads one image from standard input")
     predict.add_argument("--model", default=DEFAULT_MODEL, help=f"a .tflite model with its .calibration.json beside it (default: {DEFAULT_MODEL})")
     predict.add_argument("--json", action="store_true", help="one JSON object per line per image")
     predict.add_argument("--multi", action="store_true", help="read a row of digits as a number")
@@ -129,17 +130,21 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
     predict, calibration = load_reader(model_path, *thresholds)
     if debug_dir:
         make_debug_dir(debug_dir)
+    # "-": an image piped in (a screenshot tool, curl), read as an upload is, named "stdin" in messages.
+    if "-" in images and sys.stdin.isatty():
+        raise DigitsError("- reads an image from standard input: pipe one in (cat photo.jpg | digits predict -)")
+    sources = [Upload(sys.stdin.buffer.read(), "stdin") if path == "-" else path for path in images]
 
     prepare = partial(prepare_or_error, multi=multi, debug_dir=debug_dir)
-    prepared = on_every_core(prepare, images, fewest=PARALLEL_FROM, progress="preparing images")
+    prepared = on_every_core(prepare, sources, fewest=PARALLEL_FROM, progress="preparing images")
 
     # One batched inference over every view of every digit of every image, and one calibration.
     views = [digit for result in prepared if not isinstance(result, str) for digit in result]
     described = iter(describe_all(read_views(predict, views), calibration) if views else [])
     answers = [None if isinstance(result, str) else [next(described) for _ in result] for result in prepared]
-    several = {} if multi else several_digits(images, prepared, answers)
+    several = {} if multi else several_digits(sources, prepared, answers)
     failed = False
-    for path, result, answer in zip(images, prepared, answers):
+    for index, (path, result, answer) in enumerate(zip(images, prepared, answers)):
         if isinstance(result, str):
             failed = True
             if as_json:
@@ -148,9 +153,9 @@ def run_predict(paths: list[str], model_path: str, as_json: bool, multi: bool, d
                 print(f"digits: error: {result}", file=sys.stderr)
             continue
         record, sentence = as_record(path, answer, multi), as_sentence(answer, multi)
-        if path in several:
-            record["several_digits"] = several[path]
-            sentence += f" ({multi_hint(several[path])})"
+        if index in several:
+            record["several_digits"] = several[index]
+            sentence += f" ({multi_hint(several[index])})"
         if as_json:
             print(json.dumps(record))
         else:
@@ -168,11 +173,11 @@ def make_debug_dir(debug_dir: str) -> None:
         raise DigitsError(f"--debug-dir {debug_dir}: cannot create it ({error.strerror})") from None
 
 
-def several_digits(images: list[str], prepared: list, answers: list[list[dict] | None]) -> dict[str, int]:
-    """{image: how many digits side by side} for the images read as one digit that may hold several and do."""
-    doubted = [path for path, views, answer in zip(images, prepared, answers) if answer and may_hold_several(answer[0], views[0][0])]
-    counts = on_every_core(digits_side_by_side, doubted, fewest=PARALLEL_FROM)
-    return {path: count for path, count in zip(doubted, counts) if count}
+def several_digits(sources: list[str | Upload], prepared: list, answers: list[list[dict] | None]) -> dict[int, int]:
+    """{index: how many digits side by side} for the images read as one digit that may hold several and do."""
+    doubted = [index for index, (views, answer) in enumerate(zip(prepared, answers)) if answer and may_hold_several(answer[0], views[0][0])]
+    counts = on_every_core(digits_side_by_side, [sources[index] for index in doubted], fewest=PARALLEL_FROM)
+    return {index: count for index, count in zip(doubted, counts) if count}
 
 
 if __name__ == "__main__":

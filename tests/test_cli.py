@@ -1,6 +1,9 @@
+import io
 import json
 import re
 import shlex
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -146,6 +149,18 @@ def test_a_debug_dir_that_cannot_be_made_is_one_line(run_cli, model_path, good_i
     assert status == 1 and out == ""
     assert err == f"digits: error: --debug-dir {tmp_path / where}: {message}\n"
     assert (tmp_path / "a-file.txt").read_text() == "notes"
+
+
+def test_an_image_piped_in_as_dash_reads_as_the_file_does(run_cli, model_path, good_image, tmp_path, monkeypatch):
+    cv2.imwrite(str(tmp_path / "row.png"), row_of_digits([2, 0, 2, 4]))
+    for image in (good_image, str(tmp_path / "row.png")):
+        _, from_file, _ = run_cli("predict", "--json", "--model", model_path, image)
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Path(image).read_bytes())))
+        status, piped, _ = run_cli("predict", "--json", "--model", model_path, "-")
+        assert status == 0 and json.loads(piped) == {**json.loads(from_file), "image": "-"}
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    status, _, err = run_cli("predict", "--model", model_path, "-")
+    assert status == 1 and err == "digits: error: stdin: empty file\n"
 
 
 def test_a_folder_is_read_in_parallel_in_name_order(run_cli, model_path, tmp_path):
