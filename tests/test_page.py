@@ -122,6 +122,7 @@ def test_an_upload_that_is_no_image_shows_the_server_s_one_line(page, tmp_path):
     page.set_input_files("#photo", str(ROOT / "samples/digit.jpg"))  # and the page goes on
     assert answer_after(page, 2) == "7"
 
+
 def test_a_number_uploaded_as_one_digit_is_offered_as_a_number(page):
     page.set_input_files("#photo", str(ROOT / "samples/number.jpg"))
     answer_after(page, 1)

@@ -60,7 +60,6 @@ def test_predict_answers_as_digits_predict_json_does(client, run_cli, model_path
     assert seen.shape == (28, 28)
 
 
-
 def test_the_bars_show_the_answer_s_confidence_never_a_certainty():
     # A model all but sure of a 7 (0.99996): the confidence reads 0.9999, and so must the 7's bar.
     sure = np.full(10, 0.4e-5)
@@ -69,6 +68,7 @@ def test_the_bars_show_the_answer_s_confidence_never_a_certainty():
                     Upload(png(photo_of_digit(7))), multi=False)
     assert record["confidence"] == 0.9999
     assert record["probabilities"][7] == record["confidence"] and max(record["probabilities"]) < 1
+
 
 def test_multi_reads_each_digit_and_returns_each_view(client):
     record = post(client, png(row_of_digits([2, 0, 2, 4])), multi="true").json()
@@ -107,6 +107,7 @@ def test_the_framework_s_own_errors_are_json_errors_too(client):
     opened = client.get("/api/predict")  # the API's address typed into a browser
     assert opened.status_code == 405 and opened.headers["allow"] == "POST" and "POST an image" in opened.json()["error"]
     assert client.get("/api/health").status_code == 200
+
 
 def test_a_request_without_an_image_field_is_400(client):
     assert client.post("/api/predict", data={"picture": "x"}).status_code == 400
@@ -164,6 +165,7 @@ def test_serve_where_it_cannot_listen_is_one_line_before_starting(run_cli, model
     assert err == f"digits: error: 127.0.0.1:{port}: cannot listen there (Address already in use); choose another --port\n"
     status, out, err = run_cli("serve", "--model", model_path, "--port", "99999")
     assert status == 1 and err == "digits: error: --port 99999: expected 0 to 65535\n"
+
 
 def test_images_are_read_by_worker_processes_that_stop_with_the_server(model_path):  # noqa: F811
     before = set(multiprocessing.active_children())
