@@ -11,8 +11,9 @@ read as `digits predict` reads it (digits.answer: preparation, views, calibratio
 Per digit source: ECE (15 bins) of the printed confidence, the share answered "digit" and their
 accuracy. Per non-digit kind: the share answered "not_a_digit", "unsure", or refused outright (no
 digit found), and the AUROC of digit vs non-digit by the answer's score (the two likeliest digits'
-probability mass) against the photo source. A row counts per digit (when as many digits are found
-as the number has).
+probability mass) against the photo source, and the same over every kind together (equal shares,
+as the issue measured its non-digits: one set). A row counts per digit (when as many digits are
+found as the number has).
 """
 
 import argparse
@@ -125,6 +126,7 @@ def main() -> None:
                   f"{np.mean(answers == 'unsure'):.1%} | {np.mean(answers == 'not_a_digit'):.1%} | {np.mean(~found):.1%} |", flush=True)
     print("\n| non-digits | model | not a digit | unsure | refused (no digit found) | answered a digit | AUROC vs photos |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
+    every_kind = {path: ([], []) for path in readers}
     for kind in non_digit_kinds:
         for path, (predict, calibration) in readers.items():
             calibrated, answers, _, found = read(predict, calibration, prepared[kind])
@@ -134,9 +136,18 @@ def main() -> None:
             # A refused image scores 0: it was not taken for a digit at all.
             scores = np.zeros(len(found))
             scores[found] = digit_mass(calibrated)
-            print(f"| {kind} | {path} | {np.mean(image_answers == 'not_a_digit'):.1%} | "
-                  f"{np.mean(image_answers == 'unsure'):.1%} | {np.mean(image_answers == 'refused'):.1%} | "
-                  f"{np.mean(image_answers == 'digit'):.1%} | {auroc(photo_scores[path], scores):.4f} |", flush=True)
+            every_kind[path][0].append(image_answers)
+            every_kind[path][1].append(scores)
+            print_non_digits(kind, path, image_answers, scores, photo_scores[path])
+    if len(non_digit_kinds) > 1:
+        for path, (answers, scores) in every_kind.items():
+            print_non_digits("all of them", path, np.concatenate(answers), np.concatenate(scores), photo_scores[path])
+
+
+def print_non_digits(kind: str, path: str, image_answers: np.ndarray, scores: np.ndarray, photo_scores: np.ndarray) -> None:
+    print(f"| {kind} | {path} | {np.mean(image_answers == 'not_a_digit'):.1%} | "
+          f"{np.mean(image_answers == 'unsure'):.1%} | {np.mean(image_answers == 'refused'):.1%} | "
+          f"{np.mean(image_answers == 'digit'):.1%} | {auroc(photo_scores, scores):.4f} |", flush=True)
 
 
 if __name__ == "__main__":
