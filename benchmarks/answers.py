@@ -11,7 +11,7 @@ read as `digits predict` reads it (digits.answer: preparation, views, calibratio
 Per digit source: ECE (15 bins) of the printed confidence, the share answered "digit" and their
 accuracy. Per non-digit kind: the share answered "not_a_digit", "unsure", or refused outright (no
 digit found), and the AUROC of digit vs non-digit by the answer's score (the two likeliest digits'
-probability mass) against the photo source, and the same over every kind together (equal shares,
+probability mass, before calibration) against the photo source, and the same over every kind together (equal shares,
 as the issue measured its non-digits: one set). A row counts per digit (when as many digits are
 found as the number has).
 """
@@ -70,17 +70,19 @@ def prepare_kind(kind: str, count: int, split: str, images: np.ndarray, labels: 
         return list(pool.map(prepare, [(kind, i) for i in range(count)], chunksize=8))
 
 
-def read(predict, calibration, results: list[tuple]) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-    """Per digit read: calibrated probabilities, answers, and its label (-1 if unknown); per image: answer."""
+def read(predict, calibration, results: list[tuple]) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Per digit read: view-averaged and calibrated probabilities, answers, and its label (-1 if unknown);
+    per image: whether a digit was found."""
     digits = [views for _, found in results if found for views in found]
-    calibrated = calibrate(read_views(predict, digits), calibration.temperature) if digits else np.zeros((0, 10))
-    kinds = answer_kinds(calibrated, calibration)
+    probabilities = read_views(predict, digits) if digits else np.zeros((0, 10))
+    calibrated = calibrate(probabilities, calibration.temperature)
+    kinds = answer_kinds(probabilities, calibration)
     digit_labels = []
     for label, found in results:
         if found:
             known = label is not None and len(label) == len(found)
             digit_labels += [int(c) for c in label] if known else [-1] * len(found)
-    return calibrated, kinds, np.array(digit_labels, dtype=np.int64), np.array([bool(found) for _, found in results])
+    return probabilities, calibrated, kinds, np.array(digit_labels, dtype=np.int64), np.array([bool(found) for _, found in results])
 
 
 def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
@@ -114,14 +116,14 @@ def main() -> None:
     photo_scores = {}
     for kind in digit_kinds:
         for path, (predict, calibration) in readers.items():
-            calibrated, answers, digit_labels, found = read(predict, calibration, prepared[kind])
+            probabilities, calibrated, answers, digit_labels, found = read(predict, calibration, prepared[kind])
             known = digit_labels >= 0
             answers = np.array(answers)
             ece = expected_calibration_error(digit_labels[known], calibrated[known])
             sure = (answers == "digit") & known
             right = calibrated.argmax(axis=1) == digit_labels
             if kind == "photo":
-                photo_scores[path] = digit_mass(calibrated)
+                photo_scores[path] = digit_mass(probabilities)
             print(f"| {kind} | {path} | {ece:.4f} | {sure.sum() / known.sum():.1%} | {right[sure].mean():.2%} | "
                   f"{np.mean(answers == 'unsure'):.1%} | {np.mean(answers == 'not_a_digit'):.1%} | {np.mean(~found):.1%} |", flush=True)
     print("\n| non-digits | model | not a digit | unsure | refused (no digit found) | answered a digit | AUROC vs photos |")
@@ -129,13 +131,13 @@ def main() -> None:
     every_kind = {path: ([], []) for path in readers}
     for kind in non_digit_kinds:
         for path, (predict, calibration) in readers.items():
-            calibrated, answers, _, found = read(predict, calibration, prepared[kind])
+            probabilities, _, answers, _, found = read(predict, calibration, prepared[kind])
             # One answer per image: refused, or its (first) digit's answer.
             per_image = iter(answers)
             image_answers = np.array([next(per_image) if f else "refused" for f in found])
             # A refused image scores 0: it was not taken for a digit at all.
             scores = np.zeros(len(found))
-            scores[found] = digit_mass(calibrated)
+            scores[found] = digit_mass(probabilities)
             every_kind[path][0].append(image_answers)
             every_kind[path][1].append(scores)
             print_non_digits(kind, path, image_answers, scores, photo_scores[path])

@@ -83,7 +83,7 @@ def describe_all(probabilities: np.ndarray, calibration: Calibration) -> list[di
     confidences = rounded_down(np.take_along_axis(calibrated, top3, axis=1))
     return [{"digit": ranked[0], "confidence": scores[0],
              "top3": [{"digit": digit, "confidence": score} for digit, score in zip(ranked, scores)], "answer": kind}
-            for ranked, scores, kind in zip(top3.tolist(), confidences.tolist(), answer_kinds(calibrated, calibration))]
+            for ranked, scores, kind in zip(top3.tolist(), confidences.tolist(), answer_kinds(probabilities, calibration))]
 
 
 def as_record(image: str, answers: list[dict], multi: bool) -> dict:

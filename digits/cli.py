@@ -46,7 +46,7 @@ def program(argv: list[str] | None) -> int:
     predict.add_argument("--min-confidence", type=float, metavar="P",
                          help="answer a digit only from this calibrated confidence, else \"not sure\" (default: the model's calibration)")
     predict.add_argument("--min-digit-mass", type=float, metavar="P",
-                         help="answer \"not a digit\" when the two likeliest digits hold less than this (default: the model's calibration)")
+                         help="answer \"not a digit\" when the two likeliest digits hold less than this, before calibration (default: the model's calibration)")
     report = commands.add_parser("pr-report", help="compare the workspace with a base revision: markdown and PNG plots for a pull request")
     report.add_argument("--base", required=True, metavar="REV", help="git revision to compare with, e.g. origin/main or HEAD~1")
     report.add_argument("--out", default="pr-report", metavar="DIR", help="where report.md, plots/ and comment.md go (default: pr-report)")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from digits.answer import as_sentence, describe_all, may_hold_several
-from digits.calibration import Calibration
+from digits.calibration import Calibration, calibrate, digit_mass
 
 
 def digit_with_ink(height: int, width: int) -> np.ndarray:
@@ -28,3 +28,12 @@ def test_no_sentence_shows_an_answer_that_can_be_wrong_as_100_per_cent():
     assert as_sentence(sure[:1], multi=False) == "The Handwritten Digit is recognised as: 7 (confidence 99.9%)"
     doubted = describe_all(probabilities, Calibration(1.0, 0.999, 0.5, "any"))
     assert as_sentence(doubted[1:], multi=False) == "Not sure: 7 (99%) or 1 (0%)"
+
+
+def test_not_a_digit_is_judged_before_the_temperature_sharpens():
+    # A flattish answer, as outlier exposure teaches for a non-digit: its top two hold 0.4. The
+    # temperature 0.25 lifts them above 0.9, past the threshold, which would make it only "unsure".
+    calibration = Calibration(0.25, min_confidence=0.99, min_digit_mass=0.6, model_sha256="")
+    flattish = np.array([[0.2, 0.2, *[0.075] * 8]])
+    assert digit_mass(calibrate(flattish, 0.25))[0] > 0.9
+    assert [answer["answer"] for answer in describe_all(flattish, calibration)] == ["not_a_digit"]
