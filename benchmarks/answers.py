@@ -11,9 +11,9 @@ read as `digits predict` reads it (digits.answer: preparation, views, calibratio
 Per digit source: ECE (15 bins) of the printed confidence, the share answered "digit" and their
 accuracy. Per non-digit kind: the share answered "not_a_digit", "unsure", or refused outright (no
 digit found), and the AUROC of digit vs non-digit by the answer's score (the two likeliest digits'
-probability mass, before calibration) against the photo source, and the same over every kind together (equal shares,
-as the issue measured its non-digits: one set). A row counts per digit (when as many digits are
-found as the number has).
+probability mass, before calibration) against the photo source; then the same over every kind
+together (equal shares, as the issue measured its non-digits: one set). A row counts per digit
+(when as many digits are found as the number has).
 """
 
 import argparse

@@ -43,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # Confidence as `digits predict` reports it: the LiteRT model, views averaged, calibrated.
     predict, calibration = load_reader(args.litert_path)
-    read = read_views(predict, views_of_mnist_digits(images))
-    calibrated = calibrate(read, calibration.temperature)
-    answered = np.array(answer_kinds(read, calibration)) == "digit"
+    averaged = read_views(predict, views_of_mnist_digits(images))
+    calibrated = calibrate(averaged, calibration.temperature)
+    answered = np.array(answer_kinds(averaged, calibration)) == "digit"
 
     # Metrics for `dvc metrics diff`, per-image rows for DVC's confusion template.
     metrics = classification_metrics(labels, predictions)
