@@ -24,12 +24,19 @@ from digits.photo import mnist_views, prepare_digit
 from digits.predictor import Predict, read_views
 from digits.synthetic import photographed_digit
 
+# How a file's thresholds are read. 2: min_digit_mass is the mass before the temperature
+# (2026-11-30); files without a format are 1, where it was after. A file of another format is
+# refitted, not read: the same numbers would mean another rule.
+FORMAT = 2
+
+
 @dataclass(frozen=True)
 class Calibration:
     temperature: float  # view-averaged probabilities are sharpened (< 1) or softened (> 1) by this
     min_confidence: float  # answer "digit" when the calibrated top probability reaches this, else "unsure"
     min_digit_mass: float  # answer "not_a_digit" when the two likeliest digits together hold less than this (before calibration)
     model_sha256: str  # the model file this was fitted to
+    format: int = FORMAT
 
 
 PARALLEL_FROM = 500  # digits: fewer are prepared in this process (about 1-8 ms each)
@@ -58,6 +65,9 @@ def load_calibration(model_path: str | os.PathLike) -> Calibration:
         raise DigitsError(f"{path}: missing; the model {model_path} has no calibration (run `dvc repro`)") from None
     except (OSError, ValueError, TypeError) as error:
         raise DigitsError(f"{path}: not a calibration file ({str(error).splitlines()[0]}); run `dvc repro`") from None
+    if values.get("format", 1) != FORMAT:
+        raise DigitsError(f"{path}: written by another version of digits (calibration format {values.get('format', 1)}, "
+                          f"this one reads {FORMAT}); run `dvc repro` to refit it")
     if calibration.model_sha256 != file_sha256(model_path):
         litert = Path(model_path).with_suffix(".tflite")
         if Path(model_path).suffix == ".keras" and litert.is_file() and calibration.model_sha256 == file_sha256(litert):

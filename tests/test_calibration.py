@@ -79,6 +79,12 @@ def test_load_calibration_checks_it_belongs_to_the_model(tmp_path):
     calibration_path(model).write_text(json.dumps({"temperature": 1}))
     with pytest.raises(DigitsError, match="not a calibration file"):
         load_calibration(model)
+    # Written before the format was marked (its min_digit_mass was after the temperature): refitted, not read.
+    older = {"temperature": 0.4, "min_confidence": 0.9, "min_digit_mass": 0.88, "model_sha256": file_sha256(model)}
+    calibration_path(model).write_text(json.dumps(older))
+    with pytest.raises(DigitsError, match="written by another version of digits \\(calibration format 1, this one reads 2\\); "
+                                          "run `dvc repro` to refit it"):
+        load_calibration(model)
 
 
 def test_a_keras_model_beside_the_litert_calibration_is_pointed_to_the_tflite(tmp_path):
