@@ -66,7 +66,7 @@ def load_calibration(model_path: str | os.PathLike) -> Calibration:
     except (OSError, ValueError, TypeError) as error:
         raise DigitsError(f"{path}: not a calibration file ({str(error).splitlines()[0]}); run `dvc repro`") from None
     if values.get("format", 1) != FORMAT:
-        raise DigitsError(f"{path}: written by another version of digits (calibration format {values.get('format', 1)}, "
+        raise DigitsError(f"{path}: written by another version of digits (calibration format {values.get('format', 1)!r}, "
                           f"this one reads {FORMAT}); run `dvc repro` to refit it")
     if calibration.model_sha256 != file_sha256(model_path):
         litert = Path(model_path).with_suffix(".tflite")
